@@ -1,0 +1,14 @@
+#include "faults/exec/exec_fault.h"
+#include "faults/faults.h"
+#include "faults/process/process_faults.h"
+
+namespace faultline {
+
+Status register_builtin_faults(Registry& registry) {
+  for (auto* add : {&make_process_kill_type, &make_process_pause_type, &make_exec_fault_type}) {
+    if (Status added = registry.add(add()); !added) return added;
+  }
+  return {};
+}
+
+}  // namespace faultline

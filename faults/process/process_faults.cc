@@ -1,0 +1,136 @@
+#include <signal.h>
+
+#include "faults/process/process_faults.h"
+
+namespace faultline {
+namespace {
+
+Json processes_to_json(const std::vector<ProcessId>& processes) {
+  Json out = Json::array();
+  for (const auto& process : processes) {
+    out.push_back(Json{{"pid", process.pid}, {"start_ticks", process.start_ticks}});
+  }
+  return out;
+}
+
+std::vector<ProcessId> processes_from_json(const Json& spec) {
+  std::vector<ProcessId> out;
+  for (const auto& entry : spec.value("processes", Json::array())) {
+    out.push_back(ProcessId{entry.value("pid", 0), entry.value("start_ticks", uint64_t{0})});
+  }
+  return out;
+}
+
+std::string pid_list(const std::vector<ProcessId>& processes) {
+  std::string out;
+  for (const auto& process : processes) out += (out.empty() ? "" : ",") + std::to_string(process.pid);
+  return out;
+}
+
+// Signals every process; keeps going past failures so that one vanished process does
+// not leave the others unsignalled, and reports every failure.
+Status signal_all(Target& target, const std::vector<ProcessId>& processes, int signal) {
+  std::string failures;
+  for (const auto& process : processes) {
+    if (Status sent = target.signal(process, signal); !sent) {
+      failures += (failures.empty() ? "" : "; ") + sent.error().message;
+    }
+  }
+  if (!failures.empty()) return Error{failures};
+  return {};
+}
+
+class ProcessKill final : public Fault {
+ public:
+  explicit ProcessKill(int signal) : signal_(signal) {}
+  std::string describe() const override { return "SIG" + signal_name(signal_); }
+  bool acts_on_processes() const override { return true; }
+
+  Result<Json> inject(FaultContext& context) const override {
+    auto processes = context.target_processes();
+    if (!processes.ok()) return processes.error();
+    // A kill cannot be undone; the journal line still records what was done.
+    Json spec{{"processes", processes_to_json(*processes)}, {"signal", signal_}};
+    std::string what = describe() + " to pid " + pid_list(*processes);
+    if (Status journaled = context.journal_before_acting(spec, what); !journaled) {
+      return journaled.error();
+    }
+    if (Status sent = signal_all(context.target(), *processes, signal_); !sent) return sent.error();
+    return Json(nullptr);
+  }
+
+ private:
+  int signal_;
+};
+
+class ProcessKillType final : public FaultType {
+ public:
+  std::string name() const override { return "process.kill"; }
+  std::string summary() const override {
+    return "Send a signal (default KILL) to the target processes; nothing to roll back.";
+  }
+  const Schema& schema() const override {
+    static const Schema schema{{
+        {"signal", ParamKind::signal, false, SIGKILL, "signal to send (name or number)", {}},
+    }};
+    return schema;
+  }
+  Result<std::unique_ptr<Fault>> configure(const Params& params) const override {
+    return std::unique_ptr<Fault>(std::make_unique<ProcessKill>(static_cast<int>(params.integer("signal"))));
+  }
+  Status rollback(const Json&, Target&) const override { return {}; }
+};
+
+class ProcessPause final : public Fault {
+ public:
+  std::string describe() const override { return "SIGSTOP until rollback, then SIGCONT"; }
+  bool acts_on_processes() const override { return true; }
+
+  Result<Json> inject(FaultContext& context) const override {
+    auto processes = context.target_processes();
+    if (!processes.ok()) return processes.error();
+    Json spec{{"processes", processes_to_json(*processes)}};
+    std::string what = "SIGSTOP pid " + pid_list(*processes) + " (undo: SIGCONT)";
+    if (Status journaled = context.journal_before_acting(spec, what); !journaled) {
+      return journaled.error();
+    }
+    if (Status sent = signal_all(context.target(), *processes, SIGSTOP); !sent) return sent.error();
+    return spec;
+  }
+};
+
+class ProcessPauseType final : public FaultType {
+ public:
+  std::string name() const override { return "process.pause"; }
+  std::string summary() const override {
+    return "Freeze the target processes (SIGSTOP) for the fault's duration; rollback sends SIGCONT.";
+  }
+  const Schema& schema() const override {
+    static const Schema schema{};
+    return schema;
+  }
+  Result<std::unique_ptr<Fault>> configure(const Params&) const override {
+    return std::unique_ptr<Fault>(std::make_unique<ProcessPause>());
+  }
+  Status rollback(const Json& spec, Target& target) const override {
+    std::string failures;
+    for (const auto& process : processes_from_json(spec)) {
+      // A process that exited while paused needs no SIGCONT.
+      if (!target.identify(process.pid).ok()) continue;
+      Status sent = target.signal(process, SIGCONT);
+      if (!sent && target.identify(process.pid).ok() &&
+          target.identify(process.pid)->start_ticks == process.start_ticks) {
+        failures += (failures.empty() ? "" : "; ") + sent.error().message;
+      }
+    }
+    if (!failures.empty()) return Error{failures};
+    return {};
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<FaultType> make_process_kill_type() { return std::make_unique<ProcessKillType>(); }
+std::unique_ptr<FaultType> make_process_pause_type() { return std::make_unique<ProcessPauseType>(); }
+
+}  // namespace faultline

@@ -1,0 +1,28 @@
+#pragma once
+// The CLI's commands. Each returns the process exit code (see README "Exit codes").
+#include <map>
+#include <string>
+#include <vector>
+
+namespace faultline {
+
+struct CliOptions {
+  std::string home;
+  std::vector<std::string> plans;
+  std::vector<std::string> vars;  // NAME=VALUE
+  std::string records_dir;
+  std::string junit_path;
+  std::string log_format = "text";
+  std::string operator_name;
+  bool dry_run = false;
+  bool quiet = false;
+  bool json = false;
+};
+
+int command_validate(const CliOptions& options);
+int command_run(const CliOptions& options);
+int command_recover(const CliOptions& options);
+int command_types(const CliOptions& options);
+int command_version(const CliOptions& options);
+
+}  // namespace faultline

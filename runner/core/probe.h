@@ -1,0 +1,36 @@
+#pragma once
+// The contract between the runner and a probe type. A Probe is immutable after
+// configure() and check() is called from the probe thread, possibly concurrently with
+// other probes: it must be thread-safe. The runner times check() itself, so a probe
+// only says whether the system looked healthy and why.
+#include <memory>
+#include <string>
+
+#include "runner/core/params.h"
+#include "runner/core/result.h"
+#include "runner/core/target.h"
+
+namespace faultline {
+
+struct ProbeOutcome {
+  bool ok = false;
+  std::string detail;  // short: "200", "connection refused", "exit 1"
+};
+
+class Probe {
+ public:
+  virtual ~Probe() = default;
+  virtual std::string describe() const = 0;
+  virtual ProbeOutcome check(Target& target) const = 0;
+};
+
+class ProbeType {
+ public:
+  virtual ~ProbeType() = default;
+  virtual std::string name() const = 0;
+  virtual std::string summary() const = 0;
+  virtual const Schema& schema() const = 0;
+  virtual Result<std::unique_ptr<Probe>> configure(const Params& params) const = 0;
+};
+
+}  // namespace faultline

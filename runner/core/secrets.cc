@@ -1,0 +1,46 @@
+#include "runner/core/secrets.h"
+
+#include <algorithm>
+#include <mutex>
+#include <vector>
+
+namespace faultline {
+namespace {
+
+std::mutex mutex;
+std::vector<std::string>& secrets() {
+  static std::vector<std::string> values;
+  return values;
+}
+
+}  // namespace
+
+void register_secret(std::string value) {
+  // Very short values would redact innocent text everywhere and protect nothing.
+  if (value.size() < 3) return;
+  std::lock_guard lock(mutex);
+  auto& values = secrets();
+  if (std::find(values.begin(), values.end(), value) != values.end()) return;
+  values.push_back(std::move(value));
+  // Longest first, so a secret that contains another is replaced whole.
+  std::sort(values.begin(), values.end(), [](auto& a, auto& b) { return a.size() > b.size(); });
+}
+
+std::string redact(std::string_view text) {
+  std::string out(text);
+  std::lock_guard lock(mutex);
+  for (const std::string& secret : secrets()) {
+    for (size_t at = out.find(secret); at != std::string::npos; at = out.find(secret, at)) {
+      out.replace(at, secret.size(), kRedacted);
+      at += kRedacted.size();
+    }
+  }
+  return out;
+}
+
+void forget_secrets_for_testing() {
+  std::lock_guard lock(mutex);
+  secrets().clear();
+}
+
+}  // namespace faultline

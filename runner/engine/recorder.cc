@@ -1,0 +1,65 @@
+#include "runner/engine/recorder.h"
+
+#include "runner/core/secrets.h"
+
+namespace faultline {
+
+TimelineEvent Recorder::event(const std::string& kind, const std::string& name,
+                              const std::string& detail, bool ok) {
+  TimelineEvent event{now_ms(), WallClock::now(), kind, name, redact(detail), ok};
+  {
+    std::lock_guard lock(mutex_);
+    timeline_.push_back(event);
+  }
+  observer_.on_event(event);
+  return event;
+}
+
+void Recorder::add_round(Round round) {
+  for (auto& sample : round.samples) sample.detail = redact(sample.detail);
+  {
+    std::lock_guard lock(mutex_);
+    round.index = static_cast<int>(rounds_.size());
+    rounds_.push_back(round);
+  }
+  observer_.on_round(round);
+  changed_.notify_all();
+}
+
+void Recorder::set_phase(const std::string& phase) {
+  {
+    std::lock_guard lock(mutex_);
+    phase_ = phase;
+  }
+  event("phase", phase, "");
+}
+
+std::string Recorder::phase() const {
+  std::lock_guard lock(mutex_);
+  return phase_;
+}
+
+std::vector<Round> Recorder::rounds() const {
+  std::lock_guard lock(mutex_);
+  return rounds_;
+}
+
+std::vector<TimelineEvent> Recorder::timeline() const {
+  std::lock_guard lock(mutex_);
+  return timeline_;
+}
+
+bool Recorder::wait_for_rounds(const std::function<bool(const std::vector<Round>&)>& done,
+                               MonoTime deadline, const std::function<bool()>& stop) {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    if (done(rounds_)) return true;
+    if (stop() || MonoClock::now() >= deadline) return false;
+    // Bounded waits, so a stop request is seen even without a notification.
+    changed_.wait_until(lock, std::min(deadline, MonoClock::now() + Millis(50)));
+  }
+}
+
+void Recorder::wake() { changed_.notify_all(); }
+
+}  // namespace faultline

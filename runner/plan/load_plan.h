@@ -1,0 +1,34 @@
+#pragma once
+// Loading a plan: every error in the file is reported at once, each with its
+// file:line:col, and no Plan is returned unless the whole file is valid.
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "runner/core/registry.h"
+#include "runner/plan/plan.h"
+
+namespace faultline {
+
+struct Diagnostic {
+  SourceLocation where;
+  std::string message;
+};
+
+struct PlanLoad {
+  std::optional<Plan> plan;
+  std::vector<Diagnostic> diagnostics;  // sorted by position; empty when plan is set
+};
+
+// `vars` come from --var NAME=VALUE and override the plan's `vars:` defaults.
+PlanLoad load_plan_file(const std::string& path, const Registry& registry,
+                        const std::map<std::string, std::string>& vars = {});
+PlanLoad load_plan_text(const std::string& path, const std::string& text, const Registry& registry,
+                        const std::map<std::string, std::string>& vars = {});
+
+// "PATH:LINE:COL: error: MESSAGE", then the source line and a caret under the column
+// (when the line is known and printable).
+std::string render_diagnostic(const Diagnostic& diagnostic, const std::string& text);
+
+}  // namespace faultline

@@ -1,0 +1,94 @@
+#pragma once
+// A drill plan: parsed, validated, and with every fault and probe already configured
+// by its type. Nothing in a Plan can fail validation later.
+#include <csignal>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "runner/core/duration.h"
+#include "runner/core/fault.h"
+#include "runner/core/probe.h"
+#include "runner/core/subprocess.h"
+
+namespace faultline {
+
+struct SourceLocation {
+  std::string file;
+  int line = 0;    // 1-based; 0 = unknown
+  int column = 0;  // 1-based
+};
+
+// Which processes a fault acts on: a plan service, a pidfile, or a process name.
+struct ProcessSelector {
+  std::string service;
+  std::string pidfile;
+  std::string process;
+  bool all = false;  // with `process`: several matches are fine
+  std::string describe() const;
+};
+
+struct ProbeSpec {
+  std::string name;
+  std::string type;
+  Json params;  // normalized; secrets are redacted when written out
+  std::shared_ptr<const Probe> probe;
+  SourceLocation where;
+};
+
+struct FaultSpec {
+  std::string name;
+  std::string type;
+  Millis at{0};                   // offset from the end of the baseline
+  std::string after;              // the fault `at` was computed from, if any
+  std::optional<Millis> duration; // rolled back at at + duration; else at the rollback phase
+  std::optional<ProcessSelector> target;
+  Json params;
+  const FaultType* fault_type = nullptr;
+  std::shared_ptr<const Fault> fault;
+  SourceLocation where;
+};
+
+enum class RestartPolicy { never, always, on_failure };
+
+struct ServiceSpec {
+  std::string name;
+  Command command;
+  std::optional<ProbeSpec> ready;
+  Millis ready_timeout{10000};
+  RestartPolicy restart = RestartPolicy::never;
+  Millis restart_delay{0};
+  int stop_signal = SIGTERM;
+  Millis stop_timeout{5000};
+};
+
+struct ObjectiveSpec {
+  std::string name;  // "rto", "availability"
+  double target = 0; // milliseconds for durations, percent for availability
+};
+
+struct SteadyState {
+  Millis interval{1000};
+  int recovered_after = 3;  // K consecutive passing rounds
+  int baseline_rounds = 3;
+  std::vector<ProbeSpec> probes;
+};
+
+struct Plan {
+  std::string path;
+  std::string sha256;  // of the file as written, before substitution
+  int version = 1;
+  std::string name, description, owner, runbook;
+  std::vector<ObjectiveSpec> objectives;
+  std::vector<ServiceSpec> services;
+  SteadyState steady_state;
+  std::vector<FaultSpec> faults;  // in firing order
+  Millis recovery_timeout{60000};
+  // After recovery, keep probing this long: the window availability is measured over.
+  Millis recovery_observe{0};
+
+  const ServiceSpec* service(const std::string& name) const;
+};
+
+}  // namespace faultline

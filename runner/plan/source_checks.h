@@ -1,0 +1,17 @@
+#pragma once
+// Checks on the raw bytes of a plan before the YAML parser sees them, so that hostile
+// input (binary data, invalid UTF-8, tab indentation, huge files) gets a precise
+// message instead of a confusing parser error.
+#include <string>
+#include <vector>
+
+#include "runner/plan/load_plan.h"
+
+namespace faultline {
+
+constexpr size_t kMaxPlanBytes = 8 * 1024 * 1024;
+
+// Returns the problems found; parsing goes ahead only when there are none.
+std::vector<Diagnostic> check_plan_source(const std::string& path, const std::string& text);
+
+}  // namespace faultline

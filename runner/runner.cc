@@ -1,0 +1,26 @@
+#include "runner/runner.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "faults/faults.h"
+#include "runner/probes/probes.h"
+
+namespace faultline {
+
+Status register_builtin_types(Registry& registry) {
+  if (Status faults = register_builtin_faults(registry); !faults) return faults;
+  return register_builtin_probes(registry);
+}
+
+std::string resolve_home(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  if (const char* env = std::getenv("FAULTLINE_HOME"); env && *env) return env;
+  if (::geteuid() == 0) return "/var/lib/faultline";
+  if (const char* state = std::getenv("XDG_STATE_HOME"); state && *state) return std::string(state) + "/faultline";
+  const char* home = std::getenv("HOME");
+  return std::string(home ? home : ".") + "/.local/state/faultline";
+}
+
+}  // namespace faultline

@@ -1,0 +1,131 @@
+#include "tests/support/test_support.h"
+
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <functional>
+#include <thread>
+
+#include "runner/core/files.h"
+
+namespace faultline::testing {
+
+TempDir::TempDir() {
+  char pattern[] = "/tmp/faultline-test-XXXXXX";
+  char* made = mkdtemp(pattern);
+  REQUIRE(made != nullptr);
+  path_ = made;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::string TempDir::write(const std::string& name, const std::string& content) const {
+  std::string path = file(name);
+  REQUIRE(write_file_atomically(path, content).ok());
+  return path;
+}
+
+CliRun run_cli(const std::vector<std::string>& args, const std::string& home, Millis timeout) {
+  Command command;
+  command.argv = {FAULTLINE_BINARY};
+  if (!home.empty()) command.argv.insert(command.argv.end(), {"--home", home});
+  command.argv.insert(command.argv.end(), args.begin(), args.end());
+  command.cwd = FAULTLINE_SOURCE_DIR;
+  auto result = run_command(command, timeout, 16 * 1024 * 1024);
+  REQUIRE(result.ok());
+  REQUIRE_FALSE(result->timed_out);
+  return CliRun{result->exit_code, result->out, result->err};
+}
+
+int free_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+  socklen_t size = sizeof address;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
+  close(fd);
+  return ntohs(address.sin_port);
+}
+
+OwnedProcess::OwnedProcess(const Command& command, const std::string& log_path)
+    : process_([&] {
+        auto started = spawn_process(command, log_path);
+        REQUIRE(started.ok());
+        return *started;
+      }()) {}
+
+OwnedProcess::~OwnedProcess() {
+  if (reaped_) return;
+  // Resume first: a stopped process still dies from SIGKILL, but be explicit.
+  kill(process_.pid, SIGCONT);
+  kill(-process_.pid, SIGKILL);
+  waitpid(process_.pid, nullptr, 0);
+}
+
+int OwnedProcess::wait(Millis timeout) {
+  MonoTime deadline = MonoClock::now() + timeout;
+  int status = 0;
+  while (MonoClock::now() < deadline) {
+    if (waitpid(process_.pid, &status, WNOHANG) == process_.pid) {
+      reaped_ = true;
+      return status;
+    }
+    std::this_thread::sleep_for(Millis(10));
+  }
+  return -1;
+}
+
+bool eventually(const std::function<bool()>& condition, Millis timeout) {
+  MonoTime deadline = MonoClock::now() + timeout;
+  while (MonoClock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(Millis(20));
+  }
+  return condition();
+}
+
+std::unique_ptr<OwnedProcess> start_http_server(int port, const TempDir& dir) {
+  Command command{{"python3", "-m", "http.server", "--bind", "127.0.0.1", std::to_string(port)}, dir.path(), {}};
+  auto server = std::make_unique<OwnedProcess>(command, dir.file("http-" + std::to_string(port) + ".log"));
+  Command probe{{"python3", "-c",
+                 "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:" + std::to_string(port) + "/', timeout=1)"},
+                "", {}};
+  bool up = eventually([&] {
+    auto result = run_command(probe, Millis(2000));
+    return result.ok() && result->exit_code == 0;
+  }, Millis(10000));
+  REQUIRE(up);
+  return server;
+}
+
+Json read_json(const std::string& path) {
+  auto text = read_file(path);
+  REQUIRE(text.ok());
+  return Json::parse(*text);
+}
+
+Json only_record(const std::string& dir) {
+  std::vector<std::string> found;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.path().extension() == ".json") found.push_back(entry.path().string());
+  }
+  REQUIRE(found.size() == 1);
+  return read_json(found[0]);
+}
+
+std::string source_path(const std::string& relative) { return std::string(FAULTLINE_SOURCE_DIR) + "/" + relative; }
+
+}  // namespace faultline::testing

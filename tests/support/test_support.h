@@ -1,0 +1,72 @@
+#pragma once
+// Helpers shared by the tests: temp dirs that always go away, running the real CLI,
+// free loopback ports, and processes the test started (and only those) killed by pid.
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runner/core/json.h"
+#include "runner/core/subprocess.h"
+
+namespace faultline::testing {
+
+// A fresh directory under /tmp, removed with everything in it when destroyed.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+  // Writes `content` to <dir>/<name> and returns the path.
+  std::string write(const std::string& name, const std::string& content) const;
+
+ private:
+  std::string path_;
+};
+
+struct CliRun {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs build/faultline with `args` (and --home `home` when given), up to `timeout`.
+CliRun run_cli(const std::vector<std::string>& args, const std::string& home = "",
+               Millis timeout = Millis(120000));
+
+// A TCP port on 127.0.0.1 that was free a moment ago.
+int free_port();
+
+// A process the test started; SIGKILLed (by pid, its own group) and reaped on destruction.
+class OwnedProcess {
+ public:
+  OwnedProcess(const Command& command, const std::string& log_path);
+  ~OwnedProcess();
+  OwnedProcess(const OwnedProcess&) = delete;
+  OwnedProcess& operator=(const OwnedProcess&) = delete;
+  pid_t pid() const { return process_.pid; }
+  const ProcessId& id() const { return process_; }
+  // Waits for it to exit (up to `timeout`); returns the wait status, or -1.
+  int wait(Millis timeout);
+
+ private:
+  ProcessId process_;
+  bool reaped_ = false;
+};
+
+// python3 -m http.server on 127.0.0.1:port in a temp cwd; waits until it answers.
+std::unique_ptr<OwnedProcess> start_http_server(int port, const TempDir& dir);
+
+// Waits until `condition` holds or `timeout` passes.
+bool eventually(const std::function<bool()>& condition, Millis timeout);
+
+Json read_json(const std::string& path);
+// The one record in `dir` (fails the test unless there is exactly one).
+Json only_record(const std::string& dir);
+
+std::string source_path(const std::string& relative);
+
+}  // namespace faultline::testing

@@ -32,7 +32,7 @@ class PlanLoader {
   Plan load(const YAML::Node& root) {
     std::map<std::string, Field> top;
     for (Field& field : reader_.fields(root, kTopKeys, "the plan")) top[field.key] = field;
-    read_vars(top.count("vars") ? top["vars"].value : YAML::Node());
+    read_vars(top.count("vars") ? &top["vars"].value : nullptr);
     require(top, "version", root, [&](const YAML::Node& node) {
       auto version = reader_.integer(node, "version", 0, 1000);
       if (version && *version != 1) reader_.error(node, "unsupported plan version " + std::to_string(*version) + "; this faultline reads version 1");
@@ -81,10 +81,10 @@ class PlanLoader {
     return value;
   }
 
-  void read_vars(const YAML::Node& node) {
+  void read_vars(const YAML::Node* node) {
     std::map<std::string, YAML::Node> declared;
-    if (node.IsDefined()) {
-      for (const Field& field : reader_.entries(node, "vars")) {
+    if (node != nullptr) {
+      for (const Field& field : reader_.entries(*node, "vars")) {
         declared[field.key] = field.key_node;
         std::string value;
         bool secret = false, has_value = false;
@@ -180,11 +180,13 @@ class PlanLoader {
       for (const auto& type : registry_.probe_type_names()) allowed.push_back(type);
       std::optional<std::string> name;
       std::vector<Field> types;
+      size_t errors_before = diagnostic_count();
       for (const Field& field : reader_.fields(item, allowed, "probe")) {
         if (field.key == "name") name = reader_.identifier(field.value, "probe name");
         else types.push_back(field);
       }
-      if (!item.IsMap()) continue;
+      // An unknown key was most likely the misspelt type; it has its own error.
+      if (!item.IsMap() || diagnostic_count() != errors_before) continue;
       if (types.size() != 1) {
         reader_.error(item, "a probe needs exactly one type key (" + join(registry_.probe_type_names()) + ")");
         continue;

@@ -1,0 +1,83 @@
+// CLI features around a drill: dry runs, type listings, secrets, machine logs.
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <sstream>
+
+#include "runner/core/files.h"
+#include "tests/support/test_support.h"
+
+using namespace faultline;
+using namespace faultline::testing;
+
+TEST_CASE("a dry run prints the timeline and injects nothing") {
+  TempDir dir;
+  OwnedProcess victim(Command{{"sleep", "300"}, "", {}}, dir.file("sleep.log"));
+  std::string pidfile = dir.write("victim.pid", std::to_string(victim.pid()));
+  std::string plan = "version: 1\nname: dry\n"
+                     "steady_state:\n  probes:\n    - {name: alive, exec: {command: [\"true\"]}}\n"
+                     "faults:\n  - {name: freeze, type: process.pause, at: 1s, duration: 2s, target: {pidfile: " + pidfile + "}}\n";
+  CliRun run = run_cli({"run", dir.write("plan.yaml", plan), "--dry-run", "--records", dir.file("records")}, dir.file("home"));
+  CHECK(run.exit_code == 0);
+  CHECK(run.out.find("T+1s        inject freeze (process.pause)") != std::string::npos);
+  CHECK(run.out.find("T+3s        roll back freeze") != std::string::npos);
+  CHECK(process_state(victim.pid()) != 'T');
+  CHECK_FALSE(std::filesystem::exists(dir.file("records")));
+}
+
+TEST_CASE("types lists every fault and probe type with its parameters") {
+  CliRun run = run_cli({"types", "--json"});
+  REQUIRE(run.exit_code == 0);
+  Json types = Json::parse(run.out);
+  std::vector<std::string> faults, probes;
+  for (const auto& type : types["faults"]) faults.push_back(type["name"]);
+  for (const auto& type : types["probes"]) probes.push_back(type["name"]);
+  CHECK(faults == std::vector<std::string>{"exec", "process.kill", "process.pause"});
+  CHECK(probes == std::vector<std::string>{"exec", "http", "tcp"});
+  const Json& kill = types["faults"][1];
+  CHECK(kill["params"][0]["name"] == "signal");
+  CHECK(kill["params"][0]["default"] == "KILL");
+  CliRun text = run_cli({"types"});
+  CHECK(text.out.find("expect_status") != std::string::npos);
+}
+
+TEST_CASE("secret values from the environment never reach the record or the log") {
+  TempDir dir;
+  std::string secret = "hunter2-" + std::to_string(getpid());
+  std::string plan = "version: 1\nname: secrets\n"
+                     "steady_state:\n  interval: 50ms\n  baseline_rounds: 1\n  recovered_after: 1\n"
+                     "  probes:\n    - {name: token, exec: {command: \"echo ${env:FL_TEST_TOKEN}; exit 0\"}}\n"
+                     "faults:\n  - {name: noop, type: exec, at: 0s, params: {inject: \"echo ${env:FL_TEST_TOKEN}\"}}\n";
+  std::string path = dir.write("plan.yaml", plan);
+  Command command{{FAULTLINE_BINARY, "--home", dir.file("home"), "run", path, "--records", dir.file("records"),
+                   "--log-format", "json"}, "", {{"FL_TEST_TOKEN", secret}}};
+  auto result = run_command(command, Millis(60000));
+  REQUIRE(result.ok());
+  CHECK(result->exit_code == 0);
+  std::string record = only_record(dir.file("records")).dump();
+  CHECK(record.find(secret) == std::string::npos);
+  CHECK(record.find("[secret]") != std::string::npos);
+  CHECK(result->out.find(secret) == std::string::npos);
+  CHECK(result->err.find(secret) == std::string::npos);
+}
+
+TEST_CASE("--log-format json writes one JSON object per line") {
+  TempDir dir;
+  std::string plan = "version: 1\nname: json-log\n"
+                     "steady_state:\n  interval: 50ms\n  baseline_rounds: 1\n  recovered_after: 1\n"
+                     "  probes:\n    - {name: alive, exec: {command: [\"true\"]}}\n"
+                     "faults:\n  - {name: noop, type: exec, at: 0s, params: {inject: [\"true\"]}}\n";
+  CliRun run = run_cli({"run", dir.write("plan.yaml", plan), "--records", dir.file("records"), "--log-format", "json"},
+                       dir.file("home"));
+  CHECK(run.exit_code == 0);
+  std::istringstream lines(run.err);
+  int parsed = 0;
+  std::vector<std::string> kinds;
+  for (std::string line; std::getline(lines, line);) {
+    Json event = Json::parse(line);  // throws (fails the test) on a non-JSON line
+    kinds.push_back(event["kind"]);
+    ++parsed;
+  }
+  CHECK(parsed >= 5);
+  CHECK(std::find(kinds.begin(), kinds.end(), "inject") != kinds.end());
+  CHECK(kinds.back() == "finish");
+}

@@ -81,3 +81,53 @@ TEST_CASE("--log-format json writes one JSON object per line") {
   CHECK(std::find(kinds.begin(), kinds.end(), "inject") != kinds.end());
   CHECK(kinds.back() == "finish");
 }
+
+namespace {
+
+std::string noop_plan() {
+  return "version: 1\nname: noop\n"
+         "steady_state:\n  interval: 50ms\n  baseline_rounds: 1\n  recovered_after: 1\n"
+         "  probes:\n    - {name: alive, exec: {command: [\"true\"]}}\n"
+         "faults:\n  - {name: noop, type: exec, at: 0s, params: {inject: [\"true\"]}}\n";
+}
+
+}  // namespace
+
+TEST_CASE("on a terminal the live view redraws a status line with phase and probe state") {
+  TempDir dir;
+  std::string plan = dir.write("plan.yaml", noop_plan());
+  // script(1) gives the runner a pseudo-terminal, as an SRE's shell would.
+  std::string line = std::string(FAULTLINE_BINARY) + " --home " + dir.file("home") + " run " + plan + " --records " + dir.file("records");
+  auto result = run_command(Command{{"script", "-q", "-e", "-c", line, "/dev/null"}, "", {}}, Millis(60000));
+  REQUIRE(result.ok());
+  CHECK(result->exit_code == 0);
+  CHECK(result->out.find("\r\x1b[K") != std::string::npos);
+  CHECK(result->out.find("alive \x1b[32mok") != std::string::npos);
+  CHECK(result->out.find("phase inject") != std::string::npos);
+}
+
+TEST_CASE("without a terminal the view is plain timestamped lines, and --quiet silences it") {
+  TempDir dir;
+  std::string plan = dir.write("plan.yaml", noop_plan());
+  CliRun plain = run_cli({"run", plan, "--records", dir.file("records")}, dir.file("home"));
+  CHECK(plain.exit_code == 0);
+  CHECK(plain.err.find("\x1b[") == std::string::npos);
+  CHECK(plain.err.find("Z +0.000s phase preflight\n") != std::string::npos);
+  CHECK(plain.err.find(" inject noop: ") != std::string::npos);
+  CliRun quiet = run_cli({"run", plan, "--records", dir.file("records"), "--quiet"}, dir.file("home"));
+  CHECK(quiet.exit_code == 0);
+  CHECK(quiet.err.empty());
+  CHECK(quiet.out.find("noop PASSED (exit 0)") != std::string::npos);
+}
+
+TEST_CASE("FAULTLINE_HOME places records, journal and logs") {
+  TempDir dir;
+  std::string plan = dir.write("plan.yaml", noop_plan());
+  auto result = run_command(Command{{FAULTLINE_BINARY, "run", plan, "--quiet"}, "", {{"FAULTLINE_HOME", dir.file("state")}}},
+                            Millis(60000));
+  REQUIRE(result.ok());
+  CHECK(result->exit_code == 0);
+  Json record = only_record(dir.file("state/records"));
+  CHECK(record["plan"]["name"] == "noop");
+  CHECK(std::filesystem::exists(dir.file("state/journal")));
+}

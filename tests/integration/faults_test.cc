@@ -119,3 +119,20 @@ TEST_CASE("an unhealthy baseline aborts before any fault is injected") {
   CHECK_FALSE(std::filesystem::exists(flag));
   CHECK(only_record(dir.file("records"))["counters"]["faults_injected"] == 0);
 }
+
+TEST_CASE("faults still active at the rollback phase are rolled back last-injected first") {
+  TempDir dir;
+  std::string log = dir.file("order.log");
+  std::string plan = "version: 1\nname: order\n"
+                     "steady_state:\n  interval: 50ms\n  baseline_rounds: 1\n  recovered_after: 1\n"
+                     "  probes:\n    - {name: alive, exec: {command: [\"true\"]}}\n"
+                     "faults:\n";
+  for (const char* name : {"first", "second", "third"}) {
+    plan += std::string("  - {name: ") + name + ", type: exec, " + (std::string(name) == "first" ? "at: 0s" : "after: first + 50ms") +
+            ", params: {inject: \"echo inject " + name + " >> " + log + "\", rollback: \"echo rollback " + name + " >> " + log + "\"}}\n";
+  }
+  CliRun run = run_cli({"run", dir.write("plan.yaml", plan), "--records", dir.file("records")}, dir.file("home"));
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 0);
+  CHECK(*read_file(log) == "inject first\ninject second\ninject third\nrollback third\nrollback second\nrollback first\n");
+}

@@ -39,8 +39,11 @@ int exit_code_of(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 
 void check_signal_rolls_back(int signal) {
   TempDir dir;
   Victim victim{dir};
-  auto runner = start_runner(dir, dir.write("plan.yaml", pause_plan(victim.pidfile)));
+  std::string marker = dir.file("service.pid");
+  std::string services = "services:\n  idle:\n    command: \"echo $$$$ > " + marker + "; exec sleep 300\"\n";
+  auto runner = start_runner(dir, dir.write("plan.yaml", pause_plan(victim.pidfile, services)));
   REQUIRE(eventually([&] { return process_state(victim.process.pid()) == 'T'; }, Millis(10000)));
+  int service_pid = std::stoi(*read_file(marker));
   kill(runner->pid(), signal);
   int status = runner->wait(Millis(20000));
   INFO(*read_file(dir.file("runner.log")));
@@ -52,15 +55,17 @@ void check_signal_rolls_back(int signal) {
   CHECK(record["reason"].get<std::string>().find("stopped by SIG") != std::string::npos);
   CHECK(record["faults"][0]["rollback"]["ok"] == true);
   CHECK(list_journals(dir.file("home") + "/journal").empty());
+  // The runner stopped the service it started (reaped by the runner: gone entirely).
+  CHECK(process_state(service_pid) == '?');
 }
 
 }  // namespace
 
-TEST_CASE("SIGINT rolls back a paused process, writes the record and exits 3") {
+TEST_CASE("SIGINT rolls back a paused process, stops services, writes the record and exits 3") {
   check_signal_rolls_back(SIGINT);
 }
 
-TEST_CASE("SIGTERM rolls back a paused process, writes the record and exits 3") {
+TEST_CASE("SIGTERM rolls back a paused process, stops services, writes the record and exits 3") {
   check_signal_rolls_back(SIGTERM);
 }
 

@@ -60,7 +60,7 @@ TEST_CASE("secret values from the environment never reach the record or the log"
   CHECK(result->err.find(secret) == std::string::npos);
 }
 
-TEST_CASE("--log-format json writes one JSON object per line") {
+TEST_CASE("the json log format writes one JSON object per line") {
   TempDir dir;
   std::string plan = "version: 1\nname: json-log\n"
                      "steady_state:\n  interval: 50ms\n  baseline_rounds: 1\n  recovered_after: 1\n"

@@ -34,16 +34,28 @@ std::unique_ptr<OwnedProcess> start_runner(const TempDir& dir, const std::string
   return std::make_unique<OwnedProcess>(command, dir.file("runner.log"));
 }
 
+// A runner pausing a victim while it runs a service that writes its pid to a file.
+struct DrillWithService {
+  explicit DrillWithService(TempDir& dir) : victim{dir} {
+    std::string marker = dir.file("service.pid");
+    std::string services = "services:\n  idle:\n    command: \"echo $$$$ > " + marker + "; exec sleep 300\"\n";
+    runner = start_runner(dir, dir.write("plan.yaml", pause_plan(victim.pidfile, services)));
+    REQUIRE(eventually([&] { return process_state(victim.process.pid()) == 'T'; }, Millis(10000)));
+    service_pid = std::stoi(*read_file(marker));
+  }
+  Victim victim;
+  std::unique_ptr<OwnedProcess> runner;
+  int service_pid = 0;
+};
+
 int exit_code_of(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
 
 void check_signal_rolls_back(int signal) {
   TempDir dir;
-  Victim victim{dir};
-  std::string marker = dir.file("service.pid");
-  std::string services = "services:\n  idle:\n    command: \"echo $$$$ > " + marker + "; exec sleep 300\"\n";
-  auto runner = start_runner(dir, dir.write("plan.yaml", pause_plan(victim.pidfile, services)));
-  REQUIRE(eventually([&] { return process_state(victim.process.pid()) == 'T'; }, Millis(10000)));
-  int service_pid = std::stoi(*read_file(marker));
+  DrillWithService drill(dir);
+  Victim& victim = drill.victim;
+  auto& runner = drill.runner;
+  int service_pid = drill.service_pid;
   kill(runner->pid(), signal);
   int status = runner->wait(Millis(20000));
   INFO(*read_file(dir.file("runner.log")));
@@ -95,12 +107,10 @@ TEST_CASE("a paused process is resumed by recover after the runner is SIGKILLed"
 
 TEST_CASE("recover stops the services a SIGKILLed runner started") {
   TempDir dir;
-  Victim victim{dir};
-  std::string marker = dir.file("service.pid");
-  std::string services = "services:\n  idle:\n    command: \"echo $$$$ > " + marker + "; exec sleep 300\"\n";
-  auto runner = start_runner(dir, dir.write("plan.yaml", pause_plan(victim.pidfile, services)));
-  REQUIRE(eventually([&] { return process_state(victim.process.pid()) == 'T'; }, Millis(10000)));
-  auto service_pid = std::stoi(*read_file(marker));
+  DrillWithService drill(dir);
+  Victim& victim = drill.victim;
+  auto& runner = drill.runner;
+  int service_pid = drill.service_pid;
   REQUIRE(process_state(service_pid) != '?');
   kill(runner->pid(), SIGKILL);
   REQUIRE(runner->wait(Millis(5000)) != -1);

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Checks the include directions README "Architecture" promises:
-#   runner/core includes nothing else of ours; faults/ and reports/ include only
-#   runner/core; nothing includes the CLI.
+#   runner/core includes nothing else of ours; faults/, plugins/ and reports/ include
+#   only runner/core; nothing includes the CLI.
 root=${1:-.}
 status=0
 check() {  # folder, allowed include prefix regex
@@ -14,6 +14,7 @@ check() {  # folder, allowed include prefix regex
 check runner/core 'runner/core/'
 check faults 'runner/core/|faults/'
 check reports 'runner/core/|reports/'
+check plugins 'runner/core/|plugins/'
 bad=$(grep -rn '#include "runner/cli/' "$root" --include='*.h' --include='*.cc' | grep -v "^$root/runner/cli/" || true)
 [ -z "$bad" ] || { echo "only runner/cli may include runner/cli:"; echo "$bad"; status=1; }
 [ $status -eq 0 ] && echo "architecture: include directions hold"

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "faultline_version.h"
+#include "plugins/plugins.h"
 #include "reports/reports.h"
 #include "runner/core/files.h"
 #include "runner/core/secrets.h"
@@ -19,17 +20,28 @@ namespace {
 
 constexpr int kExitUsage = 2;
 
-Registry& registry() {
-  static Registry instance = [] {
-    Registry made;
-    if (Status ok = register_builtin_types(made); !ok) {
-      std::fprintf(stderr, "faultline: %s\n", ok.error().message.c_str());
-      std::exit(kExitUsage);
-    }
-    return made;
-  }();
-  return instance;
+// Built-in types and the plugins' types, in one registry. A plugin that cannot be
+// loaded is fatal for commands that would use it, and a warning for recover (which must
+// still undo what the other types left behind).
+enum class PluginProblems { fatal, warn };
+
+Registry* registry_instance = nullptr;
+
+bool load_registry(const CliOptions& options, PluginProblems handling) {
+  static Registry registry;
+  registry_instance = &registry;
+  if (Status ok = register_builtin_types(registry); !ok) {
+    std::fprintf(stderr, "faultline: %s\n", ok.error().message.c_str());
+    return false;
+  }
+  auto problems = load_exec_plugins(registry, plugin_directories(options.plugin_dirs));
+  for (const auto& problem : problems) {
+    std::fprintf(stderr, "faultline: %s%s\n", handling == PluginProblems::warn ? "warning: " : "", problem.c_str());
+  }
+  return problems.empty() || handling == PluginProblems::warn;
 }
+
+Registry& registry() { return *registry_instance; }
 
 bool parse_vars(const std::vector<std::string>& given, std::map<std::string, std::string>& out) {
   for (const auto& item : given) {
@@ -113,10 +125,10 @@ void print_types(const char* heading, const std::vector<std::string>& names, con
   std::printf("%s\n", heading);
   for (const auto& name : names) {
     const Type* type = (registry().*lookup)(name);
-    std::printf("  %-16s %s\n", name.c_str(), type->summary().c_str());
+    std::printf("  %-20s %s\n", name.c_str(), type->summary().c_str());
     for (const auto& spec : type->schema().params) {
       std::string kind = spec.kind == ParamKind::choice ? "one of " + fmt::format("{}", fmt::join(spec.choices, "|")) : param_kind_name(spec.kind);
-      std::printf("      %-14s %-18s %-18s %s\n", spec.name.c_str(), kind.c_str(), default_text(spec).c_str(), spec.doc.c_str());
+      std::printf("      %-18s %-18s %-18s %s\n", spec.name.c_str(), kind.c_str(), default_text(spec).c_str(), spec.doc.c_str());
     }
   }
 }
@@ -124,6 +136,7 @@ void print_types(const char* heading, const std::vector<std::string>& names, con
 }  // namespace
 
 int command_validate(const CliOptions& options) {
+  if (!load_registry(options, PluginProblems::fatal)) return kExitUsage;
   std::map<std::string, std::string> vars;
   if (!parse_vars(options.vars, vars)) return kExitUsage;
   int invalid = 0;
@@ -140,6 +153,7 @@ int command_validate(const CliOptions& options) {
 }
 
 int command_run(const CliOptions& options) {
+  if (!load_registry(options, PluginProblems::fatal)) return kExitUsage;
   std::map<std::string, std::string> vars;
   if (!parse_vars(options.vars, vars)) return kExitUsage;
   auto plan = load_or_report(options.plans.at(0), vars);
@@ -177,6 +191,7 @@ int command_run(const CliOptions& options) {
 }
 
 int command_recover(const CliOptions& options) {
+  load_registry(options, PluginProblems::warn);
   std::string home = resolve_home(options.home);
   RecoverReport report = recover_from_journals(home + "/journal", registry());
   for (const auto& line : report.lines) std::printf("%s\n", redact(line).c_str());
@@ -188,6 +203,7 @@ int command_recover(const CliOptions& options) {
 }
 
 int command_types(const CliOptions& options) {
+  if (!load_registry(options, PluginProblems::fatal)) return kExitUsage;
   if (options.json) {
     Json out{{"faults", Json::array()}, {"probes", Json::array()}};
     for (const auto& name : registry().fault_type_names()) {

@@ -8,6 +8,7 @@ namespace faultline {
 
 struct CliOptions {
   std::string home;
+  std::vector<std::string> plugin_dirs;
   std::vector<std::string> plans;
   std::vector<std::string> vars;  // NAME=VALUE
   std::string records_dir;

@@ -79,6 +79,7 @@ int main_with_args(int argc, char** argv) {
   app.require_subcommand(1);
   CliOptions options;
   app.add_option("--home", options.home, "state folder: journal, logs, records (env FAULTLINE_HOME)");
+  app.add_option("--plugins", options.plugin_dirs, "a folder of exec plugins (repeatable; env FAULTLINE_PLUGIN_PATH)");
   const CommandEntry* chosen = nullptr;
   for (const auto& entry : kCommands) {
     CLI::App* command = app.add_subcommand(entry.name, entry.description);
@@ -88,7 +89,7 @@ int main_with_args(int argc, char** argv) {
   // CLI11 would call an unknown word an unexpected positional; name it as a command.
   for (int i = 1; i < argc; ++i) {
     if (argv[i][0] == '-') {
-      if (std::strcmp(argv[i], "--home") == 0) ++i;
+      if (std::strcmp(argv[i], "--home") == 0 || std::strcmp(argv[i], "--plugins") == 0) ++i;
       continue;
     }
     auto names = command_names();

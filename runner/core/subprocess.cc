@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
 
 extern char** environ;
 
@@ -40,8 +41,8 @@ ChildPlan plan_child(const Command& command) {
 }
 
 // Runs in the forked child: only async-signal-safe calls until exec.
-[[noreturn]] void exec_child(ChildPlan& plan, const Command& command, int stdout_fd, int stderr_fd,
-                             int error_pipe) {
+[[noreturn]] void exec_child(ChildPlan& plan, const Command& command, int stdin_fd, int stdout_fd,
+                             int stderr_fd, int error_pipe) {
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -50,7 +51,7 @@ ChildPlan plan_child(const Command& command) {
   signal(SIGTERM, SIG_DFL);
   setpgid(0, 0);
   int null_fd = open("/dev/null", O_RDWR);
-  dup2(null_fd, 0);
+  dup2(stdin_fd >= 0 ? stdin_fd : null_fd, 0);
   dup2(stdout_fd >= 0 ? stdout_fd : null_fd, 1);
   dup2(stderr_fd >= 0 ? stderr_fd : null_fd, 2);
   int error = 0;
@@ -66,7 +67,7 @@ ChildPlan plan_child(const Command& command) {
 }
 
 // Forks and execs; returns the pid once exec has succeeded (or the reason it failed).
-Result<pid_t> start_child(const Command& command, int stdout_fd, int stderr_fd) {
+Result<pid_t> start_child(const Command& command, int stdin_fd, int stdout_fd, int stderr_fd) {
   if (command.argv.empty() || command.argv[0].empty()) return Error{"empty command"};
   ChildPlan plan = plan_child(command);
   int error_pipe[2];
@@ -76,7 +77,7 @@ Result<pid_t> start_child(const Command& command, int stdout_fd, int stderr_fd) 
     close(error_pipe[0]), close(error_pipe[1]);
     return Error{std::string("fork: ") + strerror(errno)};
   }
-  if (pid == 0) exec_child(plan, command, stdout_fd, stderr_fd, error_pipe[1]);
+  if (pid == 0) exec_child(plan, command, stdin_fd, stdout_fd, stderr_fd, error_pipe[1]);
   close(error_pipe[1]);
   // Also set from the parent, so the group exists before anyone signals it.
   setpgid(pid, pid);
@@ -108,36 +109,57 @@ void drain(int fd, std::string& into, size_t limit, bool& open) {
 }  // namespace
 
 Result<ExecResult> run_command(const Command& command, Millis timeout, size_t output_limit) {
-  int out_pipe[2], err_pipe[2];
+  // A child that exits without reading its input must not kill us with SIGPIPE.
+  static std::once_flag ignore_sigpipe;
+  std::call_once(ignore_sigpipe, [] { signal(SIGPIPE, SIG_IGN); });
+  int out_pipe[2], err_pipe[2], in_pipe[2] = {-1, -1};
   if (pipe2(out_pipe, O_CLOEXEC) != 0) return Error{std::string("pipe: ") + strerror(errno)};
   if (pipe2(err_pipe, O_CLOEXEC) != 0) {
     close(out_pipe[0]), close(out_pipe[1]);
     return Error{std::string("pipe: ") + strerror(errno)};
   }
+  if (!command.input.empty() && pipe2(in_pipe, O_CLOEXEC) != 0) {
+    close(out_pipe[0]), close(out_pipe[1]), close(err_pipe[0]), close(err_pipe[1]);
+    return Error{std::string("pipe: ") + strerror(errno)};
+  }
   MonoTime started = MonoClock::now();
-  auto pid = start_child(command, out_pipe[1], err_pipe[1]);
+  auto pid = start_child(command, in_pipe[0], out_pipe[1], err_pipe[1]);
   close(out_pipe[1]), close(err_pipe[1]);
+  if (in_pipe[0] >= 0) close(in_pipe[0]);
+  if (in_pipe[1] >= 0) fcntl(in_pipe[1], F_SETFL, O_NONBLOCK);
   if (!pid.ok()) {
     close(out_pipe[0]), close(err_pipe[0]);
+    if (in_pipe[1] >= 0) close(in_pipe[1]);
     return pid.error();
   }
   ExecResult result;
   MonoTime deadline = started + timeout;
   bool out_open = true, err_open = true;
+  size_t input_written = 0;
+  int input_fd = in_pipe[1];
   while (out_open || err_open) {
     auto left = std::chrono::duration_cast<Millis>(deadline - MonoClock::now()).count();
     if (left <= 0) {
       result.timed_out = true;
       break;
     }
-    pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+    pollfd fds[3] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}, {input_fd, POLLOUT, 0}};
     if (!out_open) fds[0].fd = -1;
     if (!err_open) fds[1].fd = -1;
-    int ready = poll(fds, 2, static_cast<int>(left));
+    int ready = poll(fds, 3, static_cast<int>(left));
     if (ready < 0 && errno != EINTR) break;
     if (fds[0].revents) drain(out_pipe[0], result.out, output_limit, out_open);
     if (fds[1].revents) drain(err_pipe[0], result.err, output_limit, err_open);
+    if (input_fd >= 0 && fds[2].revents) {
+      ssize_t n = write(input_fd, command.input.data() + input_written, command.input.size() - input_written);
+      if (n > 0) input_written += static_cast<size_t>(n);
+      if ((n < 0 && errno != EAGAIN && errno != EINTR) || input_written == command.input.size()) {
+        close(input_fd);
+        input_fd = -1;
+      }
+    }
   }
+  if (input_fd >= 0) close(input_fd);
   // Output closed does not mean exited; wait for the exit within the deadline too.
   int status = 0;
   while (!result.timed_out) {
@@ -163,7 +185,7 @@ Result<ExecResult> run_command(const Command& command, Millis timeout, size_t ou
 Result<ProcessId> spawn_process(const Command& command, const std::string& log_path) {
   int log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (log_fd < 0) return Error{"cannot open log " + log_path + ": " + strerror(errno)};
-  auto pid = start_child(command, log_fd, log_fd);
+  auto pid = start_child(command, -1, log_fd, log_fd);
   close(log_fd);
   if (!pid.ok()) return pid.error();
   auto id = identify_process(*pid);

@@ -13,9 +13,14 @@
 namespace faultline {
 
 struct Command {
+  Command() = default;
+  Command(std::vector<std::string> args, std::string dir = "", std::map<std::string, std::string> vars = {})
+      : argv(std::move(args)), cwd(std::move(dir)), env(std::move(vars)) {}
+
   std::vector<std::string> argv;
   std::string cwd;                           // "" = inherit
   std::map<std::string, std::string> env;    // added to (overriding) the inherited environment
+  std::string input;                         // written to stdin (run_command only); else /dev/null
 };
 
 struct ExecResult {

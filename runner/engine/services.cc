@@ -151,7 +151,7 @@ void Services::supervise(Running& running) {
 
 Result<ProcessId> Services::current(const std::string& name) const {
   for (const auto& running : running_) {
-    if (running->spec->name != name) continue;
+    if (!running || running->spec->name != name) continue;
     std::lock_guard lock(running->mutex);
     if (running->process) return *running->process;
     return Error{"service '" + name + "' is not running right now"};
@@ -187,7 +187,13 @@ Status Services::stop(Running& running) {
 Status Services::stop_all() {
   std::string failures;
   for (auto it = running_.rbegin(); it != running_.rend(); ++it) {
-    if (Status stopped = stop(**it); !stopped) failures += (failures.empty() ? "" : "; ") + stopped.error().message;
+    if (!*it) continue;
+    if (Status stopped = stop(**it); !stopped) {
+      failures += (failures.empty() ? "" : "; ") + stopped.error().message;
+      // Its supervising thread still waits on the process and uses this state: leak it
+      // rather than free memory a live thread reads. Journaled, so recover can stop it.
+      (void)it->release();
+    }
   }
   if (!failures.empty()) return Error{failures};
   return {};
@@ -196,6 +202,7 @@ Status Services::stop_all() {
 int Services::restarts() const {
   int total = 0;
   for (const auto& running : running_) {
+    if (!running) continue;
     std::lock_guard lock(running->mutex);
     total += std::max(0, running->starts - 1);
   }

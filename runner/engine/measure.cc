@@ -39,7 +39,8 @@ Measurements measure(const std::vector<Round>& rounds, std::optional<double> t0_
     if (rounds[i].ok) ++m.passing_rounds;
     else if (first_failure == rounds.size()) first_failure = i;
   }
-  if (m.drill_rounds > 0) m.availability_percent = 100.0 * m.passing_rounds / m.drill_rounds;
+  if (m.drill_rounds == 0) return m;  // no evidence either way: nothing is measured
+  m.availability_percent = 100.0 * m.passing_rounds / m.drill_rounds;
   if (first_failure == rounds.size()) {
     // Nothing failed: the system never went down, so there was nothing to recover.
     m.recovered = true;

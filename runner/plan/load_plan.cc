@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 #include <regex>
+#include <sstream>
 
 #include "runner/core/files.h"
 #include "runner/core/secrets.h"
@@ -10,7 +11,9 @@
 #include "runner/core/suggest.h"
 #include "runner/plan/node_reader.h"
 
+#include <fmt/format.h>
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
 #include "runner/plan/source_checks.h"
 
 namespace faultline {
@@ -103,6 +106,7 @@ class PlanLoader {
         if (has_value) {
           substitutions_.define(field.key, value, secret);
         } else {
+          substitutions_.declare_without_value(field.key);
           reader_.error(field.key_node, "var '" + field.key + "' has no default; pass --var " + field.key + "=VALUE");
         }
       }
@@ -386,7 +390,7 @@ class PlanLoader {
       return;
     }
     fault.after = match[1];
-    after_nodes_[fault.name] = node;
+    after_nodes_.emplace(fault.name, node);  // a duplicate name must not move the first one's errors
     if (match[2].matched) {
       auto delay = parse_duration(match[2].str());
       if (!delay.ok()) return reader_.error(node, label + " after: " + delay.error().message);
@@ -407,7 +411,9 @@ class PlanLoader {
       auto found = fault_index_.find(fault.after);
       if (found == fault_index_.end()) {
         std::vector<std::string> names;
-        for (const auto& [name, index] : fault_index_) names.push_back(name);
+        for (const auto& [name, index] : fault_index_) {
+          if (name != fault.name) names.push_back(name);
+        }
         reader_.error(node, "fault '" + fault.name + "' runs after unknown fault '" + fault.after + "'" + did_you_mean(fault.after, names));
         return false;
       }
@@ -441,10 +447,45 @@ class PlanLoader {
   std::map<std::string, YAML::Node> after_nodes_;
 };
 
+// yaml-cpp builds every node of a file before the loader sees one, at a few
+// microseconds each: a file of tiny nodes (`[x,x,x,...]`) would take seconds. Counting
+// the parser's events first costs a fraction of that and stops at the limit.
+constexpr size_t kMaxYamlNodes = 50'000;
+
+class NodeCounter : public YAML::EventHandler {
+ public:
+  struct TooMany {
+    YAML::Mark mark;
+  };
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { count(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { count(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string&) override { count(mark); }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override { count(mark); }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override { count(mark); }
+  void OnMapEnd() override {}
+
+ private:
+  void count(const YAML::Mark& mark) {
+    if (++nodes_ > kMaxYamlNodes) throw TooMany{mark};
+  }
+  size_t nodes_ = 0;
+};
+
 std::vector<YAML::Node> parse_documents(const std::string& path, const std::string& text,
                                         std::vector<Diagnostic>& diagnostics) {
   try {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    NodeCounter counter;
+    while (parser.HandleNextDocument(counter)) {
+    }
     return YAML::LoadAll(text);
+  } catch (const NodeCounter::TooMany& too_many) {
+    diagnostics.push_back({{path, too_many.mark.line + 1, too_many.mark.column + 1},
+                           "plan has more than 50,000 YAML nodes; refusing to read it"});
   } catch (const YAML::ParserException& problem) {
     std::string message = problem.msg;
     if (dynamic_cast<const YAML::DeepRecursion*>(&problem)) message = "nesting is too deep";
@@ -455,10 +496,10 @@ std::vector<YAML::Node> parse_documents(const std::string& path, const std::stri
   return {};
 }
 
-}  // namespace
+constexpr size_t kMaxDiagnostics = 100;
 
-PlanLoad load_plan_text(const std::string& path, const std::string& text, const Registry& registry,
-                        const std::map<std::string, std::string>& vars) {
+PlanLoad load_every_error(const std::string& path, const std::string& text, const Registry& registry,
+                          const std::map<std::string, std::string>& vars) {
   PlanLoad load;
   load.diagnostics = check_plan_source(path, text);
   if (!load.diagnostics.empty()) return load;
@@ -486,6 +527,21 @@ PlanLoad load_plan_text(const std::string& path, const std::string& text, const 
   std::stable_sort(load.diagnostics.begin(), load.diagnostics.end(), [](auto& a, auto& b) {
     return std::tie(a.where.line, a.where.column) < std::tie(b.where.line, b.where.column);
   });
+  return load;
+}
+
+}  // namespace
+
+PlanLoad load_plan_text(const std::string& path, const std::string& text, const Registry& registry,
+                        const std::map<std::string, std::string>& vars) {
+  PlanLoad load = load_every_error(path, text, registry, vars);
+  // Past a hundred, more errors only bury the first ones (a file of 40,000 unknown keys),
+  // and rendering each one scans the file up to its line.
+  if (load.diagnostics.size() > kMaxDiagnostics) {
+    size_t more = load.diagnostics.size() - kMaxDiagnostics;
+    load.diagnostics.resize(kMaxDiagnostics);
+    load.diagnostics.push_back({{path, 0, 0}, fmt::format("and {} more errors, not shown", more)});
+  }
   return load;
 }
 

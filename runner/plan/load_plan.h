@@ -18,7 +18,8 @@ struct Diagnostic {
 
 struct PlanLoad {
   std::optional<Plan> plan;
-  std::vector<Diagnostic> diagnostics;  // sorted by position; empty when plan is set
+  // Sorted by position; empty when plan is set. At most 100, then one that counts the rest.
+  std::vector<Diagnostic> diagnostics;
 };
 
 // `vars` come from --var NAME=VALUE and override the plan's `vars:` defaults.
@@ -28,7 +29,7 @@ PlanLoad load_plan_text(const std::string& path, const std::string& text, const 
                         const std::map<std::string, std::string>& vars = {});
 
 // "PATH:LINE:COL: error: MESSAGE", then the source line and a caret under the column
-// (when the line is known and printable).
+// (when the line is known and printable). Columns count bytes, as yaml-cpp's do.
 std::string render_diagnostic(const Diagnostic& diagnostic, const std::string& text);
 
 }  // namespace faultline

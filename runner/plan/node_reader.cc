@@ -12,8 +12,9 @@ namespace {
 
 // Aliases let a small file name the same subtree many times; a walk that followed
 // them all could take forever. Plans are read top-down by schema, and this bounds
-// how many nodes one plan may make the loader visit.
-constexpr size_t kNodeBudget = 2'000'000;
+// how many nodes one plan may make the loader visit. A visit costs about a
+// microsecond, and a plan has at most 50,000 nodes of its own (load_plan.cc).
+constexpr size_t kNodeBudget = 200'000;
 
 std::string kind_of(const YAML::Node& node) {
   if (node.IsMap()) return "a mapping";
@@ -69,6 +70,9 @@ Result<std::string> Substitutions::apply(const std::string& text) const {
       out += value;
     } else if (source == "var") {
       auto found = vars_.find(name);
+      if (found == vars_.end() && unset_vars_.count(name)) {
+        return Error{"variable '" + name + "' has no value; pass --var " + name + "=VALUE"};
+      }
       if (found == vars_.end()) {
         std::vector<std::string> names;
         for (const auto& [known, value] : vars_) names.push_back(known);
@@ -91,6 +95,8 @@ SourceLocation NodeReader::where(const YAML::Node& node) const {
 }
 
 void NodeReader::error(const YAML::Node& node, const std::string& message) {
+  // Past the budget, every read comes back empty: what is missing then is not a mistake.
+  if (over_budget_) return;
   diagnostics_.push_back({where(node), message});
 }
 
@@ -98,8 +104,8 @@ bool NodeReader::charge(size_t nodes, const YAML::Node& node) {
   nodes_read_ += nodes;
   if (nodes_read_ <= kNodeBudget) return true;
   if (!over_budget_) {
+    error(node, "plan expands to more than 200,000 nodes (through aliases?); refusing to read it");
     over_budget_ = true;
-    error(node, "plan expands to more than 2,000,000 nodes (through aliases?); refusing to read it");
   }
   return false;
 }

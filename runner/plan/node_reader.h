@@ -21,12 +21,15 @@ namespace faultline {
 class Substitutions {
  public:
   void define(const std::string& name, const std::string& value, bool secret);
+  // Declared under vars: without a default and not given with --var.
+  void declare_without_value(const std::string& name) { unset_vars_.insert(name); }
   bool defined(const std::string& name) const { return vars_.count(name) > 0; }
   Result<std::string> apply(const std::string& text) const;
 
  private:
   std::map<std::string, std::string> vars_;
   std::set<std::string> secret_vars_;
+  std::set<std::string> unset_vars_;
 };
 
 struct Field {

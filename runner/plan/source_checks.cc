@@ -23,6 +23,17 @@ size_t utf8_sequence_length(const std::string& text, size_t i) {
   return length;
 }
 
+// Messages quote values from the file, and a hostile value can be a MiB long. Both
+// ends of a message say what is wrong, so the middle goes.
+std::string shortened(const std::string& message) {
+  if (message.size() <= 300) return message;
+  size_t head = 150, tail = message.size() - 100;
+  auto continuation = [&](size_t i) { return (static_cast<unsigned char>(message[i]) & 0xC0) == 0x80; };
+  while (continuation(head)) --head;
+  while (continuation(tail)) ++tail;
+  return message.substr(0, head) + "[...]" + message.substr(tail);
+}
+
 }  // namespace
 
 std::vector<Diagnostic> check_plan_source(const std::string& path, const std::string& text) {
@@ -40,6 +51,10 @@ std::vector<Diagnostic> check_plan_source(const std::string& path, const std::st
   int line = 1, column = 1;
   bool in_indentation = true;
   for (size_t i = 0; i < text.size();) {
+    if (line > kMaxPlanLines) {
+      found.push_back({{path, line, 1}, fmt::format("plan has more than {0} lines; the limit is {0}", kMaxPlanLines)});
+      return found;
+    }
     unsigned char c = static_cast<unsigned char>(text[i]);
     if (c == 0 || (c < 0x20 && c != '\n' && c != '\t' && c != '\r')) {
       found.push_back({{path, line, column},
@@ -60,7 +75,7 @@ std::vector<Diagnostic> check_plan_source(const std::string& path, const std::st
       ++line, column = 1, in_indentation = true;
     } else {
       if (c != ' ' && c != '\t' && c != '-') in_indentation = false;
-      ++column;
+      column += static_cast<int>(length);
     }
     i += length;
   }
@@ -69,9 +84,9 @@ std::vector<Diagnostic> check_plan_source(const std::string& path, const std::st
 
 std::string render_diagnostic(const Diagnostic& diagnostic, const std::string& text) {
   const auto& where = diagnostic.where;
-  if (where.line <= 0) return fmt::format("{}: error: {}\n", where.file, diagnostic.message);
-  std::string out = fmt::format("{}:{}:{}: error: {}\n", where.file, where.line, where.column,
-                                diagnostic.message);
+  std::string message = shortened(diagnostic.message);
+  if (where.line <= 0) return fmt::format("{}: error: {}\n", where.file, message);
+  std::string out = fmt::format("{}:{}:{}: error: {}\n", where.file, where.line, where.column, message);
   if (where.line <= 0) return out;
   size_t start = 0;
   for (int line = 1; line < where.line && start != std::string::npos; ++line) {
@@ -81,13 +96,18 @@ std::string render_diagnostic(const Diagnostic& diagnostic, const std::string& t
   if (start == std::string::npos || start >= text.size()) return out;
   std::string source = text.substr(start, text.find('\n', start) - start);
   if (!source.empty() && source.back() == '\r') source.pop_back();
-  for (unsigned char c : source) {
-    if (c < 0x20 && c != '\t') return out;  // do not echo control bytes to a terminal
-  }
   if (source.size() > 200) return out;
+  // Do not echo control bytes or broken UTF-8 to a terminal.
+  for (size_t i = 0; i < source.size();) {
+    size_t length = utf8_sequence_length(source, i);
+    if (length == 0 || (static_cast<unsigned char>(source[i]) < 0x20 && source[i] != '\t')) return out;
+    i += length;
+  }
   std::string caret;
   for (int col = 1; col < where.column && col <= static_cast<int>(source.size()); ++col) {
-    caret += source[col - 1] == '\t' ? '\t' : ' ';
+    unsigned char c = static_cast<unsigned char>(source[col - 1]);
+    if ((c & 0xC0) == 0x80) continue;  // a UTF-8 continuation byte is part of the column before
+    caret += c == '\t' ? '\t' : ' ';
   }
   return out + source + "\n" + caret + "^\n";
 }

@@ -9,7 +9,11 @@
 
 namespace faultline {
 
-constexpr size_t kMaxPlanBytes = 8 * 1024 * 1024;
+// yaml-cpp scans a few MiB a second on a busy machine, and a plan must be refused in
+// well under one. The largest real plans (thousands of faults) are a few hundred KiB.
+constexpr size_t kMaxPlanBytes = 1024 * 1024;
+// Blank lines cost yaml-cpp far more than their bytes suggest.
+constexpr int kMaxPlanLines = 100'000;
 
 // Returns the problems found; parsing goes ahead only when there are none.
 std::vector<Diagnostic> check_plan_source(const std::string& path, const std::string& text);

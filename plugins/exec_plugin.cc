@@ -147,6 +147,7 @@ class PluginProbe final : public Probe {
  public:
   PluginProbe(PluginCall who, Json params) : who_(std::move(who)), params_(std::move(params)) {}
   std::string describe() const override { return who_.type + " " + params_.dump(); }
+  bool cheap_to_overlap() const override { return false; }
   ProbeOutcome check(Target& target) const override {
     auto result = call(target, who_, "probe", params_, Millis(params_.value("timeout", int64_t{5000})));
     if (!result.ok()) return {false, result.error().message};

@@ -22,6 +22,9 @@ class Probe {
   virtual ~Probe() = default;
   virtual std::string describe() const = 0;
   virtual ProbeOutcome check(Target& target) const = 0;
+  // Whether many checks may wait at once at little cost (a socket each), as opposed to
+  // each costing a process. Rounds overlap freely only when every probe says yes.
+  virtual bool cheap_to_overlap() const { return true; }
 };
 
 class ProbeType {

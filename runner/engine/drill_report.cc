@@ -122,6 +122,7 @@ Json record_json(const DrillReport& report) {
       {"steady_state", {{"interval_ms", plan.steady_state.interval.count()},
                         {"recovered_after", plan.steady_state.recovered_after},
                         {"baseline_rounds", plan.steady_state.baseline_rounds},
+                        {"max_in_flight", plan.steady_state.rounds_in_flight()},
                         {"rounds", report.rounds.size()}}},
       {"objectives", objectives_to_json(report.objectives)},
       {"measurements", measurements_to_json(report.measurements)},

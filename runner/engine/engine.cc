@@ -61,6 +61,10 @@ class Drill {
 
   Target& target() { return target_; }
   Journal& journal() { return *journal_; }
+  void mark_injected(FaultRun& run) {
+    run.injected_ms = recorder_.now_ms();
+    run.injected_at = WallClock::now();
+  }
   Services* services() { return services_.get(); }
 
  private:
@@ -190,8 +194,15 @@ class Drill {
     });
     MonoTime start = MonoClock::now();
     for (const Step& step : steps) {
-      if (!sleep_until(start + step.at)) return;
       FaultRun& run = report_.faults[step.fault];
+      MonoTime when = start + step.at;
+      if (!step.inject && run.injected_ms) {
+        // In force for at least its duration from the recorded injection, even when the
+        // inject step woke late.
+        when = std::max(when, recorder_.started() + std::chrono::ceil<MonoClock::duration>(
+                                  std::chrono::duration<double, std::milli>(*run.injected_ms) + *run.spec->duration));
+      }
+      if (!sleep_until(when)) return;
       if (step.inject) {
         if (!inject(run)) return;
       } else if (!rollback(run)) {
@@ -203,10 +214,11 @@ class Drill {
 
   bool inject(FaultRun& run) {
     DrillFaultContext context(*this, run);
-    run.injected_ms = recorder_.now_ms();
-    run.injected_at = WallClock::now();
-    if (!t0_ms_) t0_ms_ = run.injected_ms;
+    // Restamped once the journal is synced (the fault acts right after), so the fsync
+    // does not count toward the RTO; kept for a fault that fails before journaling.
+    mark_injected(run);
     auto spec = run.spec->fault->inject(context);
+    if (!t0_ms_) t0_ms_ = run.injected_ms;
     if (spec.ok() && spec->is_null() && run.journaled) {
       // Nothing to undo: close the journal entry now so recover never retries it.
       run.journaled = false;
@@ -369,6 +381,7 @@ Result<std::vector<ProcessId>> DrillFaultContext::target_processes() {
 Status DrillFaultContext::journal_before_acting(const Json& rollback, const std::string& what) {
   JournalAction action{"fault/" + run_.spec->name, run_.spec->type, drill_.target().name(), what, rollback};
   if (Status written = drill_.journal().record_intent(action); !written) return written;
+  drill_.mark_injected(run_);
   run_.journaled = true;
   run_.rollback_spec = rollback;
   run_.what = what;

@@ -32,12 +32,19 @@ Measurements measure(const std::vector<Round>& rounds, std::optional<double> t0_
   m.resolution_ms = static_cast<double>(steady_state.interval.count());
   m.recovered_after = steady_state.recovered_after;
   if (!t0_ms) return m;
+  // Rounds overlap, so they are in start order but may end out of order: the outage
+  // was first seen by whichever failing round ended first.
   size_t first_failure = rounds.size();
+  std::optional<double> earliest_failure_ms;
   for (size_t i = 0; i < rounds.size(); ++i) {
     if (rounds[i].ended_ms < *t0_ms) continue;
     ++m.drill_rounds;
-    if (rounds[i].ok) ++m.passing_rounds;
-    else if (first_failure == rounds.size()) first_failure = i;
+    if (rounds[i].ok) {
+      ++m.passing_rounds;
+      continue;
+    }
+    if (first_failure == rounds.size()) first_failure = i;
+    earliest_failure_ms = std::min(earliest_failure_ms.value_or(rounds[i].ended_ms), rounds[i].ended_ms);
   }
   if (m.drill_rounds == 0) return m;  // no evidence either way: nothing is measured
   m.availability_percent = 100.0 * m.passing_rounds / m.drill_rounds;
@@ -48,7 +55,7 @@ Measurements measure(const std::vector<Round>& rounds, std::optional<double> t0_
     m.outage_ms = 0;
     return m;
   }
-  m.first_failure_ms = rounds[first_failure].ended_ms;
+  m.first_failure_ms = earliest_failure_ms;
   m.time_to_detect_ms = *m.first_failure_ms - *t0_ms;
   int streak = 0;
   for (size_t i = first_failure + 1; i < rounds.size(); ++i) {

@@ -15,9 +15,9 @@ namespace faultline {
 
 struct Measurements {
   std::optional<double> t0_ms;               // first fault injected
-  std::optional<double> first_failure_ms;    // first failing round at or after t0
+  std::optional<double> first_failure_ms;    // earliest end of a failing round at or after t0
   std::optional<double> time_to_detect_ms;   // first_failure - t0
-  std::optional<double> recovery_point_ms;   // first round of K consecutive passes after it
+  std::optional<double> recovery_point_ms;   // first of K consecutive passes (start order) after it
   std::optional<double> rto_ms;              // recovery_point - t0; 0 when nothing failed
   std::optional<double> outage_ms;           // recovery_point - first_failure
   int drill_rounds = 0;                      // rounds ending at or after t0

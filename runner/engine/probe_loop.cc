@@ -18,8 +18,9 @@ void ProbeLoop::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-Round ProbeLoop::run_round() {
+Round ProbeLoop::run_round(int index) {
   Round round;
+  round.index = index;
   round.phase = recorder_.phase();
   round.started_ms = recorder_.now_ms();
   const auto& probes = steady_state_.probes;
@@ -38,12 +39,30 @@ Round ProbeLoop::run_round() {
 void ProbeLoop::run() {
   MonoTime next = MonoClock::now();
   while (!stopping_) {
-    MonoTime started = MonoClock::now();
-    recorder_.add_round(run_round());
-    next = std::max(started + steady_state_.interval, MonoClock::now());
+    if (running_rounds_ < static_cast<size_t>(steady_state_.rounds_in_flight())) {
+      int index = recorder_.begin_round();
+      ++running_rounds_;
+      Flight& flight = flights_.emplace_back();
+      flight.thread = std::thread([this, index, &flight] {
+        recorder_.add_round(run_round(index));
+        --running_rounds_;
+        flight.done = true;
+      });
+    }
+    // Keep to the schedule; after a stall (a slow machine), start again from now.
+    next = std::max(next + steady_state_.interval, MonoClock::now());
     std::unique_lock lock(sleep_mutex_);
     sleep_cv_.wait_until(lock, next, [this] { return stopping_.load(); });
+    lock.unlock();
+    // Join the rounds that are done, so threads do not pile up over a long drill.
+    flights_.remove_if([](Flight& flight) {
+      if (!flight.done) return false;
+      flight.thread.join();
+      return true;
+    });
   }
+  for (auto& flight : flights_) flight.thread.join();
+  flights_.clear();
 }
 
 }  // namespace faultline

@@ -15,15 +15,26 @@ TimelineEvent Recorder::event(const std::string& kind, const std::string& name,
   return event;
 }
 
+int Recorder::begin_round() {
+  std::lock_guard lock(mutex_);
+  return next_round_index_++;
+}
+
 void Recorder::add_round(Round round) {
   for (auto& sample : round.samples) sample.detail = redact(sample.detail);
+  std::vector<Round> ready;
   {
     std::lock_guard lock(mutex_);
-    round.index = static_cast<int>(rounds_.size());
-    rounds_.push_back(round);
+    finished_early_.emplace(round.index, std::move(round));
+    while (!finished_early_.empty() && finished_early_.begin()->first == static_cast<int>(rounds_.size())) {
+      rounds_.push_back(std::move(finished_early_.begin()->second));
+      finished_early_.erase(finished_early_.begin());
+      ready.push_back(rounds_.back());
+    }
+    // Observers are called under the lock so that they see rounds in order.
+    for (const auto& done : ready) observer_.on_round(done);
   }
-  observer_.on_round(round);
-  changed_.notify_all();
+  if (!ready.empty()) changed_.notify_all();
 }
 
 void Recorder::set_phase(const std::string& phase) {

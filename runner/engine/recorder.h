@@ -3,6 +3,7 @@
 // wait for conditions on the rounds (baseline held, steady state restored).
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <vector>
 
@@ -22,6 +23,10 @@ class Recorder {
   // Returns the event as recorded (with its time).
   TimelineEvent event(const std::string& kind, const std::string& name, const std::string& detail,
                       bool ok = true);
+  // Rounds may finish out of order (they overlap); each gets its index when it starts,
+  // and rounds() only ever holds a gap-free prefix in start order. Observers see them
+  // in that order too.
+  int begin_round();
   void add_round(Round round);
   void set_phase(const std::string& phase);
   std::string phase() const;
@@ -41,6 +46,8 @@ class Recorder {
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   std::vector<Round> rounds_;
+  std::map<int, Round> finished_early_;  // finished before an earlier-started round
+  int next_round_index_ = 0;
   std::vector<TimelineEvent> timeline_;
   std::string phase_ = "preflight";
 };

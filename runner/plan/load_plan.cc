@@ -160,11 +160,13 @@ class PlanLoader {
   void read_steady_state(const YAML::Node& node) {
     auto& steady = plan_.steady_state;
     bool has_probes = false;
-    for (const Field& field : reader_.fields(node, {"interval", "recovered_after", "baseline_rounds", "probes"}, "steady_state")) {
+    for (const Field& field : reader_.fields(node, {"interval", "recovered_after", "baseline_rounds", "max_in_flight", "probes"}, "steady_state")) {
       if (field.key == "interval") {
         if (auto interval = positive_duration(field.value, "interval")) steady.interval = *interval;
       } else if (field.key == "recovered_after") {
         steady.recovered_after = static_cast<int>(reader_.integer(field.value, "recovered_after", 1, 10000).value_or(3));
+      } else if (field.key == "max_in_flight") {
+        steady.max_in_flight = static_cast<int>(reader_.integer(field.value, "max_in_flight", 1, 64).value_or(0));
       } else if (field.key == "baseline_rounds") {
         steady.baseline_rounds = static_cast<int>(reader_.integer(field.value, "baseline_rounds", 1, 10000).value_or(3));
       } else {
@@ -554,6 +556,14 @@ PlanLoad load_plan_file(const std::string& path, const Registry& registry,
     return load;
   }
   return load_plan_text(path, *text, registry, vars);
+}
+
+int SteadyState::rounds_in_flight() const {
+  if (max_in_flight > 0) return max_in_flight;
+  for (const auto& spec : probes) {
+    if (!spec.probe->cheap_to_overlap()) return 2;
+  }
+  return 64;
 }
 
 const ServiceSpec* Plan::service(const std::string& name) const {

@@ -72,7 +72,13 @@ struct SteadyState {
   Millis interval{1000};
   int recovered_after = 3;  // K consecutive passing rounds
   int baseline_rounds = 3;
+  // How many rounds may run at once; 0 = decide from the probes (see rounds_in_flight).
+  int max_in_flight = 0;
   std::vector<ProbeSpec> probes;
+
+  // max_in_flight, or 64 when every probe is cheap to overlap (http, tcp), else 2 (a
+  // process per check: overlapping many would load the machine being tested).
+  int rounds_in_flight() const;
 };
 
 struct Plan {

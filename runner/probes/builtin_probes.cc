@@ -176,6 +176,7 @@ class ExecProbe final : public Probe {
       : argv_(std::move(argv)), expect_exit_(expect_exit), stdout_regex_(std::move(stdout_regex)),
         timeout_(timeout) {}
   std::string describe() const override { return quote_command(argv_); }
+  bool cheap_to_overlap() const override { return false; }
   ProbeOutcome check(Target& target) const override {
     auto result = target.run(Command{argv_, "", {}}, timeout_);
     if (!result.ok()) return {false, trim_detail(result.error().message)};

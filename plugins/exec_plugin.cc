@@ -27,8 +27,8 @@ std::string first_line(const std::string& text) {
 }
 
 // Runs one protocol call on `target`; the error says which plugin and call failed.
-Result<ExecResult> call(Target& target, const PluginCall& who, const std::string& verb, const Json& params,
-                        Millis timeout) {
+Result<ExecResult> call(Target& target, const PluginCall& who, const std::string& verb,
+                        const Json& params, Millis timeout) {
   Command command({who.plugin, verb, who.type});
   command.input = Json{{"params", params}}.dump();
   auto result = target.run(command, timeout);
@@ -38,7 +38,8 @@ Result<ExecResult> call(Target& target, const PluginCall& who, const std::string
   return result;
 }
 
-Status expect_success(const Result<ExecResult>& result, const PluginCall& who, const std::string& verb) {
+Status expect_success(const Result<ExecResult>& result, const PluginCall& who,
+                      const std::string& verb) {
   if (!result.ok()) return result.error();
   if (result->exit_code == 0) return {};
   std::string said = first_line(result->err.empty() ? result->out : result->err);
@@ -48,10 +49,11 @@ Status expect_success(const Result<ExecResult>& result, const PluginCall& who, c
 
 Result<ParamKind> kind_named(const std::string& name) {
   static const std::pair<const char*, ParamKind> kKinds[] = {
-      {"string", ParamKind::string},   {"integer", ParamKind::integer},   {"boolean", ParamKind::boolean},
-      {"duration", ParamKind::duration}, {"command", ParamKind::command}, {"list", ParamKind::string_list},
-      {"map", ParamKind::string_map},  {"signal", ParamKind::signal},     {"regex", ParamKind::regex},
-      {"choice", ParamKind::choice}};
+      {"string", ParamKind::string},   {"integer", ParamKind::integer},
+      {"boolean", ParamKind::boolean}, {"duration", ParamKind::duration},
+      {"command", ParamKind::command}, {"list", ParamKind::string_list},
+      {"map", ParamKind::string_map},  {"signal", ParamKind::signal},
+      {"regex", ParamKind::regex},     {"choice", ParamKind::choice}};
   for (const auto& [known, kind] : kKinds) {
     if (name == known) return kind;
   }
@@ -105,10 +107,13 @@ class PluginFault final : public Fault {
   Result<Json> inject(FaultContext& context) const override {
     // The plugin's rollback works from the params alone, so they are the whole spec.
     Json spec{{"plugin", who_.plugin}, {"params", params_}};
-    if (Status journaled = context.journal_before_acting(spec, "plugin " + describe()); !journaled) {
+    if (Status journaled = context.journal_before_acting(spec, "plugin " + describe());
+        !journaled) {
       return journaled.error();
     }
-    if (Status done = expect_success(call(context.target(), who_, "inject", params_, timeout()), who_, "inject"); !done) {
+    if (Status done = expect_success(call(context.target(), who_, "inject", params_, timeout()),
+                                     who_, "inject");
+        !done) {
       return done.error();
     }
     return spec;
@@ -149,10 +154,12 @@ class PluginProbe final : public Probe {
   std::string describe() const override { return who_.type + " " + params_.dump(); }
   bool cheap_to_overlap() const override { return false; }
   ProbeOutcome check(Target& target) const override {
-    auto result = call(target, who_, "probe", params_, Millis(params_.value("timeout", int64_t{5000})));
+    auto result =
+        call(target, who_, "probe", params_, Millis(params_.value("timeout", int64_t{5000})));
     if (!result.ok()) return {false, result.error().message};
     std::string detail = first_line(result->out.empty() ? result->err : result->out);
-    return {result->exit_code == 0, detail.empty() ? "exit " + std::to_string(result->exit_code) : detail};
+    return {result->exit_code == 0,
+            detail.empty() ? "exit " + std::to_string(result->exit_code) : detail};
   }
 
  private:
@@ -183,13 +190,15 @@ Status load_plugin(Registry& registry, const std::string& path) {
   auto result = target->run(Command({path, "describe"}), kDescribeTimeout);
   if (!result.ok()) return result.error();
   if (result->timed_out || result->exit_code != 0) {
-    return Error{"'describe' " + (result->timed_out ? "timed out" : "exited " + std::to_string(result->exit_code)) +
+    return Error{"'describe' " +
+                 (result->timed_out ? "timed out" : "exited " + std::to_string(result->exit_code)) +
                  (result->err.empty() ? "" : ": " + first_line(result->err))};
   }
   Json description = Json::parse(result->out, nullptr, /*allow_exceptions=*/false);
   if (!description.is_object()) return Error{"'describe' did not print a JSON object"};
   if (description.value("protocol", 0) != kProtocol) {
-    return Error{"speaks protocol " + description.value("protocol", Json(0)).dump() + "; this faultline speaks " + std::to_string(kProtocol)};
+    return Error{"speaks protocol " + description.value("protocol", Json(0)).dump() +
+                 "; this faultline speaks " + std::to_string(kProtocol)};
   }
   std::vector<std::unique_ptr<FaultType>> faults;
   std::vector<std::unique_ptr<ProbeType>> probes;
@@ -197,14 +206,17 @@ Status load_plugin(Registry& registry, const std::string& path) {
     for (const auto& entry : description.value(section, Json::array())) {
       std::string name = entry.is_object() ? entry.value("name", "") : "";
       if (name.empty() || name.find('.') == std::string::npos) {
-        return Error{std::string("every entry in '") + section + "' needs a dotted 'name' (e.g. myteam.flag)"};
+        return Error{std::string("every entry in '") + section +
+                     "' needs a dotted 'name' (e.g. myteam.flag)"};
       }
       auto schema = schema_from(entry.value("params", Json::array()));
       if (!schema.ok()) return schema.error().with_context(name);
       PluginCall who{path, name};
       std::string summary = entry.value("summary", "");
-      if (std::string(section) == "faults") faults.push_back(std::make_unique<PluginFaultType>(who, summary, *schema));
-      else probes.push_back(std::make_unique<PluginProbeType>(who, summary, *schema));
+      if (std::string(section) == "faults")
+        faults.push_back(std::make_unique<PluginFaultType>(who, summary, *schema));
+      else
+        probes.push_back(std::make_unique<PluginProbeType>(who, summary, *schema));
     }
   }
   for (auto& type : faults) {
@@ -231,7 +243,8 @@ std::vector<std::string> plugin_directories(const std::vector<std::string>& flag
   return dirs;
 }
 
-std::vector<std::string> load_exec_plugins(Registry& registry, const std::vector<std::string>& directories) {
+std::vector<std::string> load_exec_plugins(Registry& registry,
+                                           const std::vector<std::string>& directories) {
   std::vector<std::string> problems;
   for (const auto& dir : directories) {
     std::error_code ec;
@@ -245,7 +258,8 @@ std::vector<std::string> load_exec_plugins(Registry& registry, const std::vector
     if (ec) problems.push_back("plugin directory " + dir + ": " + ec.message());
     std::sort(paths.begin(), paths.end());
     for (const auto& path : paths) {
-      if (Status loaded = load_plugin(registry, path); !loaded) problems.push_back("plugin " + path + ": " + loaded.error().message);
+      if (Status loaded = load_plugin(registry, path); !loaded)
+        problems.push_back("plugin " + path + ": " + loaded.error().message);
     }
   }
   return problems;

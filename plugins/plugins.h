@@ -14,6 +14,7 @@ std::vector<std::string> plugin_directories(const std::vector<std::string>& flag
 
 // Registers every executable in `directories` as an exec plugin. Returns one message per
 // plugin that could not be loaded (each names the plugin and why); the others load.
-std::vector<std::string> load_exec_plugins(Registry& registry, const std::vector<std::string>& directories);
+std::vector<std::string> load_exec_plugins(Registry& registry,
+                                           const std::vector<std::string>& directories);
 
 }  // namespace faultline

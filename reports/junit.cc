@@ -10,11 +10,21 @@ std::string xml_escape(const std::string& text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
       default:
         // XML 1.0 forbids most control characters even when escaped.
         if (static_cast<unsigned char>(c) >= 0x20 || c == '\n' || c == '\t') out += c;
@@ -45,7 +55,8 @@ std::vector<Case> cases_of(const Json& record) {
     const Json& achieved = ms ? objective["achieved_ms"] : objective["achieved_percent"];
     Case c{"faultline." + plan + ".objectives", name, 0, "", "failure"};
     if (!objective.value("met", false)) {
-      c.failure = fmt::format("{}: target {}, achieved {}", name, figure(target, unit), figure(achieved, unit));
+      c.failure = fmt::format("{}: target {}, achieved {}", name, figure(target, unit),
+                              figure(achieved, unit));
     }
     cases.push_back(c);
   }
@@ -53,16 +64,19 @@ std::vector<Case> cases_of(const Json& record) {
   for (const auto& probe : record["probes"]) {
     const Json& samples = probe["samples"];
     int tail_failures = 0, considered = 0;
-    for (auto it = samples.rbegin(); it != samples.rend() && considered < recovered_after; ++it, ++considered) {
+    for (auto it = samples.rbegin(); it != samples.rend() && considered < recovered_after;
+         ++it, ++considered) {
       tail_failures += (*it).value("ok", false) ? 0 : 1;
     }
     Case c{"faultline." + plan + ".probes", probe.value("name", "probe"), 0, "", "failure"};
     const Json& summary = probe["summary"];
     if (considered < recovered_after || tail_failures > 0) {
       std::string last = samples.empty() ? "no samples" : samples.back().value("detail", "");
-      c.failure = fmt::format("steady state not restored: {} of the last {} samples failed (last: {}); {} passed, {} failed in all",
-                              tail_failures + (recovered_after - considered), recovered_after, last,
-                              summary.value("passed", 0), summary.value("failed", 0));
+      c.failure = fmt::format(
+          "steady state not restored: {} of the last {} samples failed (last: {}); {} passed, {} "
+          "failed in all",
+          tail_failures + (recovered_after - considered), recovered_after, last,
+          summary.value("passed", 0), summary.value("failed", 0));
     }
     cases.push_back(c);
   }
@@ -74,7 +88,9 @@ std::vector<Case> cases_of(const Json& record) {
     // A missed objective already fails its own case; the drill case fails only for
     // what no objective covers (the steady state never came back).
     bool objective_failed = false;
-    for (const auto& c : cases) objective_failed = objective_failed || (!c.failure.empty() && c.classname.ends_with(".objectives"));
+    for (const auto& c : cases)
+      objective_failed =
+          objective_failed || (!c.failure.empty() && c.classname.ends_with(".objectives"));
     if (!objective_failed) {
       drill.kind = "failure";
       drill.failure = record.value("reason", "");
@@ -96,25 +112,34 @@ std::string junit_xml(const Json& record) {
   std::string plan = record["plan"].value("name", "plan");
   double seconds = record.value("duration_ms", 0) / 1000.0;
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out += fmt::format("<testsuites name=\"faultline\" tests=\"{}\" failures=\"{}\" errors=\"{}\" time=\"{:.3f}\">\n",
-                     cases.size(), failures, errors, seconds);
-  out += fmt::format("  <testsuite name=\"faultline.{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" time=\"{:.3f}\" timestamp=\"{}\" hostname=\"{}\">\n",
-                     xml_escape(plan), cases.size(), failures, errors, seconds,
-                     xml_escape(record.value("started_at", "")), xml_escape(record.value("host", "")));
+  out += fmt::format(
+      "<testsuites name=\"faultline\" tests=\"{}\" failures=\"{}\" errors=\"{}\" "
+      "time=\"{:.3f}\">\n",
+      cases.size(), failures, errors, seconds);
+  out += fmt::format(
+      "  <testsuite name=\"faultline.{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" "
+      "time=\"{:.3f}\" timestamp=\"{}\" hostname=\"{}\">\n",
+      xml_escape(plan), cases.size(), failures, errors, seconds,
+      xml_escape(record.value("started_at", "")), xml_escape(record.value("host", "")));
   out += "    <properties>\n";
   for (const char* key : {"id", "verdict", "exit_code", "reason"}) {
-    std::string value = record[key].is_string() ? record[key].get<std::string>() : record[key].dump();
+    std::string value =
+        record[key].is_string() ? record[key].get<std::string>() : record[key].dump();
     out += fmt::format("      <property name=\"{}\" value=\"{}\"/>\n", key, xml_escape(value));
   }
-  out += fmt::format("      <property name=\"plan_sha256\" value=\"{}\"/>\n", xml_escape(record["plan"].value("sha256", "")));
+  out += fmt::format("      <property name=\"plan_sha256\" value=\"{}\"/>\n",
+                     xml_escape(record["plan"].value("sha256", "")));
   out += "    </properties>\n";
   for (const auto& c : cases) {
-    out += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3f}\"", xml_escape(c.classname), xml_escape(c.name), c.seconds);
+    out += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3f}\"",
+                       xml_escape(c.classname), xml_escape(c.name), c.seconds);
     if (c.failure.empty()) {
       out += "/>\n";
     } else {
-      out += fmt::format(">\n      <{} message=\"{}\" type=\"{}\">{}</{}>\n    </testcase>\n", c.kind, xml_escape(c.failure),
-                         c.kind == "error" ? "drill_error" : "objective_missed", xml_escape(c.failure), c.kind);
+      out +=
+          fmt::format(">\n      <{} message=\"{}\" type=\"{}\">{}</{}>\n    </testcase>\n", c.kind,
+                      xml_escape(c.failure), c.kind == "error" ? "drill_error" : "objective_missed",
+                      xml_escape(c.failure), c.kind);
     }
   }
   out += "  </testsuite>\n</testsuites>\n";

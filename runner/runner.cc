@@ -18,7 +18,8 @@ std::string resolve_home(const std::string& flag) {
   if (!flag.empty()) return flag;
   if (const char* env = std::getenv("FAULTLINE_HOME"); env && *env) return env;
   if (::geteuid() == 0) return "/var/lib/faultline";
-  if (const char* state = std::getenv("XDG_STATE_HOME"); state && *state) return std::string(state) + "/faultline";
+  if (const char* state = std::getenv("XDG_STATE_HOME"); state && *state)
+    return std::string(state) + "/faultline";
   const char* home = std::getenv("HOME");
   return std::string(home ? home : ".") + "/.local/state/faultline";
 }

@@ -65,7 +65,12 @@ class ExecFaultType final : public FaultType {
   }
   const Schema& schema() const override {
     static const Schema schema{{
-        {"inject", ParamKind::command, true, nullptr, "command that injects the fault; must exit 0", {}},
+        {"inject",
+         ParamKind::command,
+         true,
+         nullptr,
+         "command that injects the fault; must exit 0",
+         {}},
         {"rollback", ParamKind::command, false, nullptr, "command that undoes it; must exit 0", {}},
         {"timeout", ParamKind::duration, false, 30000, "limit for each command", {}},
     }};

@@ -1,6 +1,6 @@
-#include <signal.h>
-
 #include "faults/process/process_faults.h"
+
+#include <signal.h>
 
 namespace faultline {
 namespace {
@@ -23,7 +23,8 @@ std::vector<ProcessId> processes_from_json(const Json& spec) {
 
 std::string pid_list(const std::vector<ProcessId>& processes) {
   std::string out;
-  for (const auto& process : processes) out += (out.empty() ? "" : ",") + std::to_string(process.pid);
+  for (const auto& process : processes)
+    out += (out.empty() ? "" : ",") + std::to_string(process.pid);
   return out;
 }
 
@@ -76,7 +77,8 @@ class ProcessKillType final : public FaultType {
     return schema;
   }
   Result<std::unique_ptr<Fault>> configure(const Params& params) const override {
-    return std::unique_ptr<Fault>(std::make_unique<ProcessKill>(static_cast<int>(params.integer("signal"))));
+    return std::unique_ptr<Fault>(
+        std::make_unique<ProcessKill>(static_cast<int>(params.integer("signal"))));
   }
   Status rollback(const Json&, Target&) const override { return {}; }
 };
@@ -103,7 +105,8 @@ class ProcessPauseType final : public FaultType {
  public:
   std::string name() const override { return "process.pause"; }
   std::string summary() const override {
-    return "Freeze the target processes (SIGSTOP) for the fault's duration; rollback sends SIGCONT.";
+    return "Freeze the target processes (SIGSTOP) for the fault's duration; rollback sends "
+           "SIGCONT.";
   }
   const Schema& schema() const override {
     static const Schema schema{};
@@ -131,6 +134,8 @@ class ProcessPauseType final : public FaultType {
 }  // namespace
 
 std::unique_ptr<FaultType> make_process_kill_type() { return std::make_unique<ProcessKillType>(); }
-std::unique_ptr<FaultType> make_process_pause_type() { return std::make_unique<ProcessPauseType>(); }
+std::unique_ptr<FaultType> make_process_pause_type() {
+  return std::make_unique<ProcessPauseType>();
+}
 
 }  // namespace faultline

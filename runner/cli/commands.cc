@@ -1,12 +1,11 @@
 #include "runner/cli/commands.h"
 
+#include <fmt/format.h>
 #include <pwd.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <iostream>
-
-#include <fmt/format.h>
 
 #include "faultline_version.h"
 #include "plugins/plugins.h"
@@ -36,7 +35,8 @@ bool load_registry(const CliOptions& options, PluginProblems handling) {
   }
   auto problems = load_exec_plugins(registry, plugin_directories(options.plugin_dirs));
   for (const auto& problem : problems) {
-    std::fprintf(stderr, "faultline: %s%s\n", handling == PluginProblems::warn ? "warning: " : "", problem.c_str());
+    std::fprintf(stderr, "faultline: %s%s\n", handling == PluginProblems::warn ? "warning: " : "",
+                 problem.c_str());
   }
   return problems.empty() || handling == PluginProblems::warn;
 }
@@ -56,14 +56,16 @@ bool parse_vars(const std::vector<std::string>& given, std::map<std::string, std
 }
 
 // Prints every diagnostic; returns whether the plan loaded.
-std::optional<Plan> load_or_report(const std::string& path, const std::map<std::string, std::string>& vars) {
+std::optional<Plan> load_or_report(const std::string& path,
+                                   const std::map<std::string, std::string>& vars) {
   PlanLoad load = load_plan_file(path, registry(), vars);
   if (load.plan) return std::move(load.plan);
   std::string text = read_file(path).ok() ? *read_file(path) : "";
   for (const auto& diagnostic : load.diagnostics) {
     std::fputs(redact(render_diagnostic(diagnostic, text)).c_str(), stderr);
   }
-  std::fprintf(stderr, "%s: %zu error%s\n", path.c_str(), load.diagnostics.size(), load.diagnostics.size() == 1 ? "" : "s");
+  std::fprintf(stderr, "%s: %zu error%s\n", path.c_str(), load.diagnostics.size(),
+               load.diagnostics.size() == 1 ? "" : "s");
   return std::nullopt;
 }
 
@@ -85,17 +87,22 @@ std::string figure(const ObjectiveResult& result, std::optional<double> value) {
 void print_summary(const DrillReport& report, const std::string& record_path) {
   std::string upper = report.verdict;
   for (char& c : upper) c = static_cast<char>(std::toupper(c));
-  std::string out = fmt::format("faultline: {} {} (exit {}): {}\n", report.plan->name, upper, report.exit_code, report.reason);
+  std::string out = fmt::format("faultline: {} {} (exit {}): {}\n", report.plan->name, upper,
+                                report.exit_code, report.reason);
   for (const auto& objective : report.objectives) {
     out += fmt::format("  {:<13} target {:<10} achieved {:<14} {}\n", objective.name,
                        figure(objective, objective.target), figure(objective, objective.achieved),
                        objective.met ? "met" : "MISSED");
   }
   const Measurements& m = report.measurements;
-  auto ms = [](std::optional<double> v) { return v ? fmt::format("{:.0f}ms", *v) : std::string("-"); };
-  out += fmt::format("  detected after {} · outage {} · rto {} · {} drill rounds ({} passing) · resolution {}ms, K={}\n",
-                     ms(m.time_to_detect_ms), ms(m.outage_ms), ms(m.rto_ms), m.drill_rounds, m.passing_rounds,
-                     m.resolution_ms, m.recovered_after);
+  auto ms = [](std::optional<double> v) {
+    return v ? fmt::format("{:.0f}ms", *v) : std::string("-");
+  };
+  out += fmt::format(
+      "  detected after {} · outage {} · rto {} · {} drill rounds ({} passing) · resolution {}ms, "
+      "K={}\n",
+      ms(m.time_to_detect_ms), ms(m.outage_ms), ms(m.rto_ms), m.drill_rounds, m.passing_rounds,
+      m.resolution_ms, m.recovered_after);
   for (const auto& leftover : report.leftovers) out += "  LEFT FAULTED: " + leftover + "\n";
   if (!record_path.empty()) out += "  record: " + record_path + "\n";
   std::fputs(redact(out).c_str(), stdout);
@@ -104,9 +111,12 @@ void print_summary(const DrillReport& report, const std::string& record_path) {
 
 std::string default_text(const ParamSpec& spec) {
   if (spec.default_value.is_null()) return spec.required ? "required" : "optional";
-  if (spec.kind == ParamKind::duration) return "default " + format_duration(Millis(spec.default_value.get<int64_t>()));
-  if (spec.kind == ParamKind::signal) return "default " + signal_name(spec.default_value.get<int>());
-  return "default " + (spec.default_value.is_string() ? spec.default_value.get<std::string>() : spec.default_value.dump());
+  if (spec.kind == ParamKind::duration)
+    return "default " + format_duration(Millis(spec.default_value.get<int64_t>()));
+  if (spec.kind == ParamKind::signal)
+    return "default " + signal_name(spec.default_value.get<int>());
+  return "default " + (spec.default_value.is_string() ? spec.default_value.get<std::string>()
+                                                      : spec.default_value.dump());
 }
 
 Json schema_json(const Schema& schema) {
@@ -114,21 +124,27 @@ Json schema_json(const Schema& schema) {
   for (size_t i = 0; i < schema.params.size(); ++i) {
     const ParamSpec& spec = schema.params[i];
     if (spec.default_value.is_null()) continue;
-    if (spec.kind == ParamKind::duration) params[i]["default"] = format_duration(Millis(spec.default_value.get<int64_t>()));
-    if (spec.kind == ParamKind::signal) params[i]["default"] = signal_name(spec.default_value.get<int>());
+    if (spec.kind == ParamKind::duration)
+      params[i]["default"] = format_duration(Millis(spec.default_value.get<int64_t>()));
+    if (spec.kind == ParamKind::signal)
+      params[i]["default"] = signal_name(spec.default_value.get<int>());
   }
   return params;
 }
 
 template <class Type>
-void print_types(const char* heading, const std::vector<std::string>& names, const Type* (Registry::*lookup)(const std::string&) const) {
+void print_types(const char* heading, const std::vector<std::string>& names,
+                 const Type* (Registry::*lookup)(const std::string&) const) {
   std::printf("%s\n", heading);
   for (const auto& name : names) {
     const Type* type = (registry().*lookup)(name);
     std::printf("  %-20s %s\n", name.c_str(), type->summary().c_str());
     for (const auto& spec : type->schema().params) {
-      std::string kind = spec.kind == ParamKind::choice ? "one of " + fmt::format("{}", fmt::join(spec.choices, "|")) : param_kind_name(spec.kind);
-      std::printf("      %-18s %-18s %-18s %s\n", spec.name.c_str(), kind.c_str(), default_text(spec).c_str(), spec.doc.c_str());
+      std::string kind = spec.kind == ParamKind::choice
+                             ? "one of " + fmt::format("{}", fmt::join(spec.choices, "|"))
+                             : param_kind_name(spec.kind);
+      std::printf("      %-18s %-18s %-18s %s\n", spec.name.c_str(), kind.c_str(),
+                  default_text(spec).c_str(), spec.doc.c_str());
     }
   }
 }
@@ -146,8 +162,9 @@ int command_validate(const CliOptions& options) {
       ++invalid;
       continue;
     }
-    std::printf("%s: ok: plan '%s', %zu fault(s), %zu probe(s), %zu service(s)\n", path.c_str(), plan->name.c_str(),
-                plan->faults.size(), plan->steady_state.probes.size(), plan->services.size());
+    std::printf("%s: ok: plan '%s', %zu fault(s), %zu probe(s), %zu service(s)\n", path.c_str(),
+                plan->name.c_str(), plan->faults.size(), plan->steady_state.probes.size(),
+                plan->services.size());
   }
   return invalid ? kExitUsage : 0;
 }
@@ -167,7 +184,8 @@ int command_run(const CliOptions& options) {
 
   StopRequest stop;
   SignalWatcher watcher(stop);
-  DrillOptions drill_options{home, operator_name(options.operator_name), make_local_target(), &stop};
+  DrillOptions drill_options{home, operator_name(options.operator_name), make_local_target(),
+                             &stop};
   ViewOptions view_options{options.log_format == "json" ? LogFormat::json : LogFormat::text,
                            static_cast<bool>(isatty(STDERR_FILENO)), options.quiet};
   auto view = make_view(view_options);
@@ -196,7 +214,9 @@ int command_recover(const CliOptions& options) {
   RecoverReport report = recover_from_journals(home + "/journal", registry());
   for (const auto& line : report.lines) std::printf("%s\n", redact(line).c_str());
   if (report.failures > 0) {
-    std::printf("faultline recover: %d action(s) could not be undone; the system may still be faulted\n", report.failures);
+    std::printf(
+        "faultline recover: %d action(s) could not be undone; the system may still be faulted\n",
+        report.failures);
     return 4;
   }
   return 0;
@@ -208,18 +228,23 @@ int command_types(const CliOptions& options) {
     Json out{{"faults", Json::array()}, {"probes", Json::array()}};
     for (const auto& name : registry().fault_type_names()) {
       const FaultType* type = registry().fault_type(name);
-      out["faults"].push_back(Json{{"name", name}, {"summary", type->summary()}, {"params", schema_json(type->schema())}});
+      out["faults"].push_back(Json{
+          {"name", name}, {"summary", type->summary()}, {"params", schema_json(type->schema())}});
     }
     for (const auto& name : registry().probe_type_names()) {
       const ProbeType* type = registry().probe_type(name);
-      out["probes"].push_back(Json{{"name", name}, {"summary", type->summary()}, {"params", schema_json(type->schema())}});
+      out["probes"].push_back(Json{
+          {"name", name}, {"summary", type->summary()}, {"params", schema_json(type->schema())}});
     }
     std::printf("%s\n", out.dump(2).c_str());
     return 0;
   }
-  print_types<FaultType>("fault types (faults: - {name, type, at|after, duration, target, params}):", registry().fault_type_names(), &Registry::fault_type);
+  print_types<FaultType>(
+      "fault types (faults: - {name, type, at|after, duration, target, params}):",
+      registry().fault_type_names(), &Registry::fault_type);
   std::printf("\n");
-  print_types<ProbeType>("probe types (probes: - {name, TYPE: {params}}):", registry().probe_type_names(), &Registry::probe_type);
+  print_types<ProbeType>("probe types (probes: - {name, TYPE: {params}}):",
+                         registry().probe_type_names(), &Registry::probe_type);
   return 0;
 }
 

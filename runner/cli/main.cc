@@ -1,6 +1,5 @@
 // faultline's command line: a table of subcommands over the runner.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <cstring>
 
@@ -27,13 +26,15 @@ void validate_options(CLI::App& command, CliOptions& options) {
 void run_options(CLI::App& command, CliOptions& options) {
   command.add_option("plan", options.plans, "drill plan file")->required()->expected(1);
   command.add_option("--var", options.vars, "set a plan variable: NAME=VALUE (repeatable)");
-  command.add_option("--records", options.records_dir, "where to write the drill record (default <home>/records)");
+  command.add_option("--records", options.records_dir,
+                     "where to write the drill record (default <home>/records)");
   command.add_option("--junit", options.junit_path, "also write JUnit XML to this file");
   command.add_flag("--dry-run", options.dry_run, "print the timeline and inject nothing");
   command.add_flag("--quiet,-q", options.quiet, "no live view; only the summary");
   command.add_option("--log-format", options.log_format, "live view: text (default) or json")
       ->check(CLI::IsMember({"text", "json"}));
-  command.add_option("--operator", options.operator_name, "who runs the drill (default: $SUDO_USER/$USER)");
+  command.add_option("--operator", options.operator_name,
+                     "who runs the drill (default: $SUDO_USER/$USER)");
 }
 
 void types_options(CLI::App& command, CliOptions& options) {
@@ -41,9 +42,11 @@ void types_options(CLI::App& command, CliOptions& options) {
 }
 
 const CommandEntry kCommands[] = {
-    {"validate", "check plans; every error as FILE:LINE:COL (exit 2 if any)", validate_options, command_validate},
+    {"validate", "check plans; every error as FILE:LINE:COL (exit 2 if any)", validate_options,
+     command_validate},
     {"run", "run a drill plan", run_options, command_run},
-    {"recover", "roll back what a killed runner left behind, from the journal", no_options, command_recover},
+    {"recover", "roll back what a killed runner left behind, from the journal", no_options,
+     command_recover},
     {"types", "list fault and probe types with their parameters", types_options, command_types},
     {"version", "print the version", no_options, command_version},
 };
@@ -78,8 +81,10 @@ int main_with_args(int argc, char** argv) {
   CLI::App app{"faultline: chaos and disaster-recovery drills with measured RTO", "faultline"};
   app.require_subcommand(1);
   CliOptions options;
-  app.add_option("--home", options.home, "state folder: journal, logs, records (env FAULTLINE_HOME)");
-  app.add_option("--plugins", options.plugin_dirs, "a folder of exec plugins (repeatable; env FAULTLINE_PLUGIN_PATH)");
+  app.add_option("--home", options.home,
+                 "state folder: journal, logs, records (env FAULTLINE_HOME)");
+  app.add_option("--plugins", options.plugin_dirs,
+                 "a folder of exec plugins (repeatable; env FAULTLINE_PLUGIN_PATH)");
   const CommandEntry* chosen = nullptr;
   for (const auto& entry : kCommands) {
     CLI::App* command = app.add_subcommand(entry.name, entry.description);
@@ -94,7 +99,8 @@ int main_with_args(int argc, char** argv) {
     }
     auto names = command_names();
     if (std::find(names.begin(), names.end(), argv[i]) == names.end()) {
-      return usage_error(std::string("unknown command '") + argv[i] + "'" + did_you_mean(argv[i], names));
+      return usage_error(std::string("unknown command '") + argv[i] + "'" +
+                         did_you_mean(argv[i], names));
     }
     break;
   }

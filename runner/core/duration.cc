@@ -1,8 +1,9 @@
 #include "runner/core/duration.h"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <cstdint>
-#include <fmt/format.h>
 
 namespace faultline {
 namespace {
@@ -38,7 +39,8 @@ Result<Millis> parse_duration(std::string_view text) {
     if (i < text.size() && text[i] == '.') {
       ++i;
       while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
-        if (fraction_scale < 1000000) fraction = fraction * 10 + (text[i] - '0'), fraction_scale *= 10;
+        if (fraction_scale < 1000000)
+          fraction = fraction * 10 + (text[i] - '0'), fraction_scale *= 10;
         ++i, ++digits;
       }
     }
@@ -53,7 +55,8 @@ Result<Millis> parse_duration(std::string_view text) {
     if (unit == nullptr) {
       return duration_error(text, i < text.size() ? "unknown unit" : "missing unit");
     }
-    if (unit->millis >= previous_unit) return duration_error(text, "units must descend (h, m, s, ms)");
+    if (unit->millis >= previous_unit)
+      return duration_error(text, "units must descend (h, m, s, ms)");
     previous_unit = unit->millis;
     i += unit->name.size();
     if ((fraction * unit->millis) % fraction_scale != 0) {

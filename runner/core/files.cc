@@ -47,7 +47,8 @@ Status write_file_atomically(const std::string& path, const std::string& content
   Status status = write_all(fd, content, temp);
   if (status && ::fsync(fd) != 0) status = os_error("cannot fsync", temp);
   ::close(fd);
-  if (status && ::rename(temp.c_str(), path.c_str()) != 0) status = os_error("cannot rename to", path);
+  if (status && ::rename(temp.c_str(), path.c_str()) != 0)
+    status = os_error("cannot rename to", path);
   if (!status) {
     ::unlink(temp.c_str());
     return status;

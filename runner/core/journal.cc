@@ -20,8 +20,12 @@ namespace {
 constexpr const char* kInUse = "is held by a running drill";
 
 Json action_to_json(const JournalAction& action) {
-  return Json{{"op", "intent"},        {"key", action.key},   {"type", action.type},
-              {"target", action.target}, {"what", action.what}, {"rollback", action.rollback},
+  return Json{{"op", "intent"},
+              {"key", action.key},
+              {"type", action.type},
+              {"target", action.target},
+              {"what", action.what},
+              {"rollback", action.rollback},
               {"at", utc_iso8601(WallClock::now())}};
 }
 
@@ -77,11 +81,14 @@ Status Journal::append(const Json& line) {
   if (::write(fd_, text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
     return Error{"cannot write journal " + path_ + ": " + std::strerror(errno)};
   }
-  if (::fdatasync(fd_) != 0) return Error{"cannot sync journal " + path_ + ": " + std::strerror(errno)};
+  if (::fdatasync(fd_) != 0)
+    return Error{"cannot sync journal " + path_ + ": " + std::strerror(errno)};
   return {};
 }
 
-Status Journal::record_intent(const JournalAction& action) { return append(action_to_json(action)); }
+Status Journal::record_intent(const JournalAction& action) {
+  return append(action_to_json(action));
+}
 
 Status Journal::record_done(const std::string& key, bool ok, const std::string& detail) {
   return append(Json{{"op", "done"},

@@ -15,7 +15,7 @@ namespace faultline {
 // Something that must be undone: a fault (type = fault type name) or a service the
 // runner started (type = "service").
 struct JournalAction {
-  std::string key;     // unique within the drill, e.g. "fault/crash"
+  std::string key;  // unique within the drill, e.g. "fault/crash"
   std::string type;
   std::string target;  // "local" or a host
   std::string what;    // human description, for recover's report

@@ -1,3 +1,4 @@
+#include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -5,7 +6,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fcntl.h>
 
 #include "runner/core/files.h"
 #include "runner/core/target.h"
@@ -34,12 +34,15 @@ class LocalTarget final : public Target {
     if (!text.ok()) return Error{"cannot read pidfile: " + text.error().message};
     std::string digits;
     for (char c : *text) {
-      if (c >= '0' && c <= '9') digits += c;
-      else if (!digits.empty() || !std::isspace(static_cast<unsigned char>(c))) break;
+      if (c >= '0' && c <= '9')
+        digits += c;
+      else if (!digits.empty() || !std::isspace(static_cast<unsigned char>(c)))
+        break;
     }
     if (digits.empty() || digits.size() > 9) return Error{"pidfile " + path + " holds no pid"};
     auto id = identify_process(static_cast<pid_t>(std::stol(digits)));
-    if (!id.ok()) return Error{"pidfile " + path + " names pid " + digits + ", which is not running"};
+    if (!id.ok())
+      return Error{"pidfile " + path + " names pid " + digits + ", which is not running"};
     return id;
   }
 

@@ -4,16 +4,26 @@ namespace faultline {
 
 std::string param_kind_name(ParamKind kind) {
   switch (kind) {
-    case ParamKind::string: return "string";
-    case ParamKind::integer: return "integer";
-    case ParamKind::boolean: return "boolean";
-    case ParamKind::duration: return "duration";
-    case ParamKind::command: return "command";
-    case ParamKind::string_list: return "list of strings";
-    case ParamKind::string_map: return "map of strings";
-    case ParamKind::signal: return "signal";
-    case ParamKind::regex: return "regex";
-    case ParamKind::choice: return "choice";
+    case ParamKind::string:
+      return "string";
+    case ParamKind::integer:
+      return "integer";
+    case ParamKind::boolean:
+      return "boolean";
+    case ParamKind::duration:
+      return "duration";
+    case ParamKind::command:
+      return "command";
+    case ParamKind::string_list:
+      return "list of strings";
+    case ParamKind::string_map:
+      return "map of strings";
+    case ParamKind::signal:
+      return "signal";
+    case ParamKind::regex:
+      return "regex";
+    case ParamKind::choice:
+      return "choice";
   }
   return "?";
 }

@@ -17,13 +17,13 @@ enum class ParamKind {
   string,
   integer,
   boolean,
-  duration,     // normalized to integer milliseconds
-  command,      // a list (argv) or a string run by /bin/sh -c; normalized to a list
+  duration,  // normalized to integer milliseconds
+  command,   // a list (argv) or a string run by /bin/sh -c; normalized to a list
   string_list,
   string_map,
-  signal,       // name or number; normalized to the number
-  regex,        // ECMAScript; checked to compile
-  choice,       // one of ParamSpec::choices
+  signal,  // name or number; normalized to the number
+  regex,   // ECMAScript; checked to compile
+  choice,  // one of ParamSpec::choices
 };
 
 std::string param_kind_name(ParamKind kind);

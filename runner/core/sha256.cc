@@ -1,8 +1,7 @@
 #include "runner/core/sha256.h"
 
-#include <openssl/evp.h>
-
 #include <fmt/format.h>
+#include <openssl/evp.h>
 
 namespace faultline {
 

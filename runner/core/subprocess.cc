@@ -151,7 +151,8 @@ Result<ExecResult> run_command(const Command& command, Millis timeout, size_t ou
     if (fds[0].revents) drain(out_pipe[0], result.out, output_limit, out_open);
     if (fds[1].revents) drain(err_pipe[0], result.err, output_limit, err_open);
     if (input_fd >= 0 && fds[2].revents) {
-      ssize_t n = write(input_fd, command.input.data() + input_written, command.input.size() - input_written);
+      ssize_t n = write(input_fd, command.input.data() + input_written,
+                        command.input.size() - input_written);
       if (n > 0) input_written += static_cast<size_t>(n);
       if ((n < 0 && errno != EAGAIN && errno != EINTR) || input_written == command.input.size()) {
         close(input_fd);
@@ -217,7 +218,8 @@ std::string quote_command(const std::vector<std::string>& argv) {
 bool program_exists(const std::string& program) {
   auto executable = [](const std::filesystem::path& path) {
     struct stat info;
-    return stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode) && access(path.c_str(), X_OK) == 0;
+    return stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode) &&
+           access(path.c_str(), X_OK) == 0;
   };
   if (program.find('/') != std::string::npos) return executable(program);
   const char* path = getenv("PATH");

@@ -14,21 +14,22 @@ namespace faultline {
 
 struct Command {
   Command() = default;
-  Command(std::vector<std::string> args, std::string dir = "", std::map<std::string, std::string> vars = {})
+  Command(std::vector<std::string> args, std::string dir = "",
+          std::map<std::string, std::string> vars = {})
       : argv(std::move(args)), cwd(std::move(dir)), env(std::move(vars)) {}
 
   std::vector<std::string> argv;
-  std::string cwd;                           // "" = inherit
-  std::map<std::string, std::string> env;    // added to (overriding) the inherited environment
-  std::string input;                         // written to stdin (run_command only); else /dev/null
+  std::string cwd;                         // "" = inherit
+  std::map<std::string, std::string> env;  // added to (overriding) the inherited environment
+  std::string input;                       // written to stdin (run_command only); else /dev/null
 };
 
 struct ExecResult {
-  int exit_code = -1;    // -1 when killed by a signal
+  int exit_code = -1;  // -1 when killed by a signal
   int term_signal = 0;
   bool timed_out = false;
-  std::string out;       // stdout, truncated to the limit given
-  std::string err;       // stderr, truncated likewise
+  std::string out;  // stdout, truncated to the limit given
+  std::string err;  // stderr, truncated likewise
   Millis elapsed{0};
 };
 

@@ -15,7 +15,7 @@ constexpr const char* kRecordSchema = "faultline.record/v1";
 
 struct FaultRun {
   const FaultSpec* spec = nullptr;
-  std::string what;                     // what inject said it did
+  std::string what;  // what inject said it did
   bool journaled = false;
   Json rollback_spec;
   std::optional<double> injected_ms;

@@ -1,11 +1,10 @@
 #include "runner/engine/engine.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <random>
-
-#include <fmt/format.h>
 
 #include "runner/core/journal.h"
 #include "runner/engine/probe_loop.h"
@@ -38,8 +37,12 @@ class DrillFaultContext final : public FaultContext {
 
 class Drill {
  public:
-  Drill(const Plan& plan, const Registry& registry, const DrillOptions& options, DrillObserver& observer)
-      : plan_(plan), registry_(registry), options_(options), target_(*options.target),
+  Drill(const Plan& plan, const Registry& registry, const DrillOptions& options,
+        DrillObserver& observer)
+      : plan_(plan),
+        registry_(registry),
+        options_(options),
+        target_(*options.target),
         recorder_(MonoClock::now(), observer) {
     report_.plan = &plan;
     report_.drill_id = new_drill_id(plan.name);
@@ -87,7 +90,8 @@ class Drill {
 
   bool check_stop() {
     if (!stop_requested()) return false;
-    abort(fmt::format("stopped by SIG{} during {}", signal_name(options_.stop->signal.load()), recorder_.phase()));
+    abort(fmt::format("stopped by SIG{} during {}", signal_name(options_.stop->signal.load()),
+                      recorder_.phase()));
     return true;
   }
 
@@ -95,7 +99,8 @@ class Drill {
   bool sleep_until(MonoTime when) {
     while (MonoClock::now() < when) {
       if (check_stop()) return false;
-      std::this_thread::sleep_for(std::min<MonoClock::duration>(when - MonoClock::now(), Millis(20)));
+      std::this_thread::sleep_for(
+          std::min<MonoClock::duration>(when - MonoClock::now(), Millis(20)));
     }
     return !check_stop();
   }
@@ -129,24 +134,30 @@ class Drill {
     std::vector<std::string> problems;
     for (const auto& fault : plan_.faults) {
       if (Status ok = fault.fault->preflight(target_); !ok) {
-        problems.push_back("fault '" + fault.name + "' (" + fault.type + "): " + ok.error().message);
+        problems.push_back("fault '" + fault.name + "' (" + fault.type +
+                           "): " + ok.error().message);
       }
       if (fault.target && fault.target->service.empty()) {
         auto processes = resolve(*fault.target);
-        if (!processes.ok()) problems.push_back("fault '" + fault.name + "': " + processes.error().message);
+        if (!processes.ok())
+          problems.push_back("fault '" + fault.name + "': " + processes.error().message);
       }
     }
     for (const auto& service : plan_.services) {
       if (!target_.has_program(service.command.argv[0])) {
-        problems.push_back("service '" + service.name + "': program '" + service.command.argv[0] + "' not found");
+        problems.push_back("service '" + service.name + "': program '" + service.command.argv[0] +
+                           "' not found");
       }
     }
     auto journal = Journal::create(options_.home + "/journal", report_.drill_id, plan_.name);
-    if (!journal.ok()) problems.push_back(journal.error().message);
-    else journal_.emplace(std::move(*journal));
+    if (!journal.ok())
+      problems.push_back(journal.error().message);
+    else
+      journal_.emplace(std::move(*journal));
     for (const auto& problem : problems) recorder_.event("note", "preflight", problem, false);
     if (problems.empty()) return true;
-    abort("preflight: " + problems.front() + (problems.size() > 1 ? fmt::format(" (and {} more)", problems.size() - 1) : ""));
+    abort("preflight: " + problems.front() +
+          (problems.size() > 1 ? fmt::format(" (and {} more)", problems.size() - 1) : ""));
     return false;
   }
 
@@ -187,7 +198,8 @@ class Drill {
     std::vector<Step> steps;
     for (size_t i = 0; i < plan_.faults.size(); ++i) {
       steps.push_back({plan_.faults[i].at, true, i});
-      if (plan_.faults[i].duration) steps.push_back({plan_.faults[i].at + *plan_.faults[i].duration, false, i});
+      if (plan_.faults[i].duration)
+        steps.push_back({plan_.faults[i].at + *plan_.faults[i].duration, false, i});
     }
     std::stable_sort(steps.begin(), steps.end(), [](const Step& a, const Step& b) {
       return a.at < b.at || (a.at == b.at && !a.inject && b.inject);
@@ -199,8 +211,10 @@ class Drill {
       if (!step.inject && run.injected_ms) {
         // In force for at least its duration from the recorded injection, even when the
         // inject step woke late.
-        when = std::max(when, recorder_.started() + std::chrono::ceil<MonoClock::duration>(
-                                  std::chrono::duration<double, std::milli>(*run.injected_ms) + *run.spec->duration));
+        when = std::max(when, recorder_.started() +
+                                  std::chrono::ceil<MonoClock::duration>(
+                                      std::chrono::duration<double, std::milli>(*run.injected_ms) +
+                                      *run.spec->duration));
       }
       if (!sleep_until(when)) return;
       if (step.inject) {
@@ -226,12 +240,14 @@ class Drill {
     }
     if (spec.ok()) {
       run.rollback_spec = *spec;
-      recorder_.event("inject", run.spec->name, run.what.empty() ? run.spec->fault->describe() : run.what);
+      recorder_.event("inject", run.spec->name,
+                      run.what.empty() ? run.spec->fault->describe() : run.what);
       return true;
     }
     run.inject_error = spec.error().message;
     recorder_.event("inject", run.spec->name, run.inject_error, false);
-    abort("fault '" + run.spec->name + "' (" + run.spec->type + ") could not be injected: " + run.inject_error);
+    abort("fault '" + run.spec->name + "' (" + run.spec->type +
+          ") could not be injected: " + run.inject_error);
     return false;
   }
 
@@ -243,8 +259,10 @@ class Drill {
     run.rolled_back_at = WallClock::now();
     run.rolled_back = true;
     if (!undone) run.rollback_error = undone.error().message;
-    (void)journal_->record_done("fault/" + run.spec->name, undone.ok(), undone ? "" : run.rollback_error);
-    recorder_.event("rollback", run.spec->name, undone ? "rolled back" : run.rollback_error, undone.ok());
+    (void)journal_->record_done("fault/" + run.spec->name, undone.ok(),
+                                undone ? "" : run.rollback_error);
+    recorder_.event("rollback", run.spec->name, undone ? "rolled back" : run.rollback_error,
+                    undone.ok());
     return undone.ok();
   }
 
@@ -256,14 +274,16 @@ class Drill {
     for (auto& run : report_.faults) {
       if (run.journaled && !run.rolled_back) order.push_back(&run);
     }
-    std::sort(order.begin(), order.end(), [](FaultRun* a, FaultRun* b) { return *a->injected_ms > *b->injected_ms; });
+    std::sort(order.begin(), order.end(),
+              [](FaultRun* a, FaultRun* b) { return *a->injected_ms > *b->injected_ms; });
     for (FaultRun* run : order) rollback(*run);
   }
 
   void wait_for_recovery() {
     double last_fault_event_ms = 0;
     for (const auto& run : report_.faults) {
-      last_fault_event_ms = std::max({last_fault_event_ms, run.injected_ms.value_or(0), run.rolled_back_ms.value_or(0)});
+      last_fault_event_ms = std::max(
+          {last_fault_event_ms, run.injected_ms.value_or(0), run.rolled_back_ms.value_or(0)});
     }
     const int needed = plan_.steady_state.recovered_after;
     bool recovered = recorder_.wait_for_rounds(
@@ -280,10 +300,12 @@ class Drill {
     if (!recovered) {
       report_.verdict = "failed";
       report_.exit_code = 1;
-      report_.reason = "the steady state was not restored within " + format_duration(plan_.recovery_timeout) + " (recovery timeout)";
+      report_.reason = "the steady state was not restored within " +
+                       format_duration(plan_.recovery_timeout) + " (recovery timeout)";
       recorder_.event("note", "recovery", report_.reason, false);
     } else {
-      recorder_.event("note", "recovery", fmt::format("steady state held for {} consecutive rounds", needed));
+      recorder_.event("note", "recovery",
+                      fmt::format("steady state held for {} consecutive rounds", needed));
       if (plan_.recovery_observe.count() > 0) {
         enter("observe");
         sleep_until(MonoClock::now() + plan_.recovery_observe);
@@ -307,13 +329,16 @@ class Drill {
     report_.objectives = evaluate_objectives(plan_.objectives, report_.measurements);
     for (const auto& run : report_.faults) {
       if (!run.rollback_error.empty()) {
-        report_.leftovers.push_back("fault '" + run.spec->name + "' (" + run.spec->type + ") on " + target_.name() + ": " + run.rollback_error);
+        report_.leftovers.push_back("fault '" + run.spec->name + "' (" + run.spec->type + ") on " +
+                                    target_.name() + ": " + run.rollback_error);
       }
     }
     if (!report_.leftovers.empty()) {
       report_.verdict = "rollback_failed";
       report_.exit_code = 4;
-      report_.reason = "rollback failed; the system may still be faulted. Fix the cause, then run `faultline recover`";
+      report_.reason =
+          "rollback failed; the system may still be faulted. Fix the cause, then run `faultline "
+          "recover`";
     } else if (report_.verdict.empty()) {
       std::vector<std::string> missed;
       for (const auto& objective : report_.objectives) {
@@ -326,7 +351,8 @@ class Drill {
       report_.reason = missed.empty() ? "all objectives met" : "objectives missed: " + list;
     }
     if (journal_ && report_.leftovers.empty()) {
-      if (Status removed = journal_->remove(); !removed) recorder_.event("note", "journal", removed.error().message, false);
+      if (Status removed = journal_->remove(); !removed)
+        recorder_.event("note", "journal", removed.error().message, false);
     }
     recorder_.event("verdict", report_.verdict, report_.reason, report_.exit_code == 0);
     report_.phases.back().ended_ms = recorder_.now_ms();
@@ -338,8 +364,10 @@ class Drill {
  public:
   Result<std::vector<ProcessId>> resolve(const ProcessSelector& selector) {
     if (!selector.service.empty()) {
-      auto process = services_ ? services_->current(selector.service)
-                               : Result<ProcessId>(Error{"service '" + selector.service + "' was not started"});
+      auto process =
+          services_
+              ? services_->current(selector.service)
+              : Result<ProcessId>(Error{"service '" + selector.service + "' was not started"});
       if (!process.ok()) return process.error();
       return std::vector<ProcessId>{*process};
     }
@@ -349,11 +377,16 @@ class Drill {
       return std::vector<ProcessId>{*process};
     }
     auto found = target_.find_processes(selector.process);
-    if (found.empty()) return Error{"no process named '" + selector.process + "' on " + target_.name()};
+    if (found.empty())
+      return Error{"no process named '" + selector.process + "' on " + target_.name()};
     if (found.size() > 1 && !selector.all) {
       std::string pids;
-      for (const auto& process : found) pids += (pids.empty() ? "" : ", ") + std::to_string(process.pid);
-      return Error{fmt::format("{} processes are named '{}' on {} (pids {}); add 'all: true' to the target to act on every one", found.size(), selector.process, target_.name(), pids)};
+      for (const auto& process : found)
+        pids += (pids.empty() ? "" : ", ") + std::to_string(process.pid);
+      return Error{
+          fmt::format("{} processes are named '{}' on {} (pids {}); add 'all: true' to the target "
+                      "to act on every one",
+                      found.size(), selector.process, target_.name(), pids)};
     }
     return found;
   }
@@ -379,7 +412,8 @@ Result<std::vector<ProcessId>> DrillFaultContext::target_processes() {
 }
 
 Status DrillFaultContext::journal_before_acting(const Json& rollback, const std::string& what) {
-  JournalAction action{"fault/" + run_.spec->name, run_.spec->type, drill_.target().name(), what, rollback};
+  JournalAction action{"fault/" + run_.spec->name, run_.spec->type, drill_.target().name(), what,
+                       rollback};
   if (Status written = drill_.journal().record_intent(action); !written) return written;
   drill_.mark_injected(run_);
   run_.journaled = true;
@@ -402,40 +436,55 @@ std::string new_drill_id(const std::string& plan_name) {
   std::tm parts{};
   gmtime_r(&now, &parts);
   std::random_device random;
-  return fmt::format("{:04}{:02}{:02}T{:02}{:02}{:02}Z-{}-{:06x}", parts.tm_year + 1900, parts.tm_mon + 1,
-                     parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec, plan_name,
-                     random() & 0xffffff);
+  return fmt::format("{:04}{:02}{:02}T{:02}{:02}{:02}Z-{}-{:06x}", parts.tm_year + 1900,
+                     parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec,
+                     plan_name, random() & 0xffffff);
 }
 
 std::string describe_timeline(const Plan& plan) {
   const auto& steady = plan.steady_state;
-  std::string out = fmt::format("dry run of plan '{}' ({}): nothing will be started or injected\n", plan.name, plan.path);
+  std::string out = fmt::format("dry run of plan '{}' ({}): nothing will be started or injected\n",
+                                plan.name, plan.path);
   out += "  preflight   check fault types, targets and programs; open the journal\n";
   for (const auto& service : plan.services) {
-    out += fmt::format("  startup     start service {}: {}{}\n", service.name, quote_command(service.command.argv),
-                       service.ready ? " (ready: " + service.ready->probe->describe() + ", within " + format_duration(service.ready_timeout) + ")" : "");
+    out += fmt::format(
+        "  startup     start service {}: {}{}\n", service.name, quote_command(service.command.argv),
+        service.ready ? " (ready: " + service.ready->probe->describe() + ", within " +
+                            format_duration(service.ready_timeout) + ")"
+                      : "");
   }
-  out += fmt::format("  baseline    {} passing rounds of {} probe(s), every {}\n", steady.baseline_rounds, steady.probes.size(), format_duration(steady.interval));
-  for (const auto& probe : steady.probes) out += fmt::format("                probe {} ({}): {}\n", probe.name, probe.type, probe.probe->describe());
+  out +=
+      fmt::format("  baseline    {} passing rounds of {} probe(s), every {}\n",
+                  steady.baseline_rounds, steady.probes.size(), format_duration(steady.interval));
+  for (const auto& probe : steady.probes)
+    out += fmt::format("                probe {} ({}): {}\n", probe.name, probe.type,
+                       probe.probe->describe());
   for (const auto& fault : plan.faults) {
-    out += fmt::format("  T+{:<9} inject {} ({}): {}{}\n", format_duration(fault.at), fault.name, fault.type, fault.fault->describe(),
+    out += fmt::format("  T+{:<9} inject {} ({}): {}{}\n", format_duration(fault.at), fault.name,
+                       fault.type, fault.fault->describe(),
                        fault.target ? " on " + fault.target->describe() : "");
     if (fault.duration) {
-      out += fmt::format("  T+{:<9} roll back {}\n", format_duration(fault.at + *fault.duration), fault.name);
+      out += fmt::format("  T+{:<9} roll back {}\n", format_duration(fault.at + *fault.duration),
+                         fault.name);
     }
   }
   out += "  rollback    roll back every fault still active, last injected first\n";
-  out += fmt::format("  recovery    wait for {} consecutive passing rounds, at most {}\n", steady.recovered_after, format_duration(plan.recovery_timeout));
+  out += fmt::format("  recovery    wait for {} consecutive passing rounds, at most {}\n",
+                     steady.recovered_after, format_duration(plan.recovery_timeout));
   if (plan.recovery_observe.count() > 0) {
-    out += fmt::format("  observe     keep probing for {} more (the availability window ends here)\n", format_duration(plan.recovery_observe));
+    out +=
+        fmt::format("  observe     keep probing for {} more (the availability window ends here)\n",
+                    format_duration(plan.recovery_observe));
   }
   std::string objectives;
   for (const auto& objective : plan.objectives) {
     objectives += (objectives.empty() ? "" : ", ") + objective.name + " " +
-                  (objective.name == "availability" ? fmt::format("{}%", objective.target)
-                                                    : format_duration(Millis(static_cast<int64_t>(objective.target))));
+                  (objective.name == "availability"
+                       ? fmt::format("{}%", objective.target)
+                       : format_duration(Millis(static_cast<int64_t>(objective.target))));
   }
-  out += "  verdict     objectives: " + (objectives.empty() ? std::string("none") : objectives) + "\n";
+  out +=
+      "  verdict     objectives: " + (objectives.empty() ? std::string("none") : objectives) + "\n";
   return out;
 }
 

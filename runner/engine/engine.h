@@ -20,7 +20,7 @@ struct StopRequest {
 };
 
 struct DrillOptions {
-  std::string home;          // journal under <home>/journal, service logs under <home>/logs
+  std::string home;  // journal under <home>/journal, service logs under <home>/logs
   std::string operator_name;
   std::shared_ptr<Target> target;
   const StopRequest* stop = nullptr;

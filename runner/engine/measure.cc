@@ -44,7 +44,8 @@ Measurements measure(const std::vector<Round>& rounds, std::optional<double> t0_
       continue;
     }
     if (first_failure == rounds.size()) first_failure = i;
-    earliest_failure_ms = std::min(earliest_failure_ms.value_or(rounds[i].ended_ms), rounds[i].ended_ms);
+    earliest_failure_ms =
+        std::min(earliest_failure_ms.value_or(rounds[i].ended_ms), rounds[i].ended_ms);
   }
   if (m.drill_rounds == 0) return m;  // no evidence either way: nothing is measured
   m.availability_percent = 100.0 * m.passing_rounds / m.drill_rounds;
@@ -84,7 +85,8 @@ std::vector<ObjectiveResult> evaluate_objectives(const std::vector<ObjectiveSpec
   for (const auto& objective : objectives) {
     for (const auto& kind : kObjectiveKinds) {
       if (objective.name != kind.name) continue;
-      ObjectiveResult result{objective.name, objective.target, kind.achieved(measurements), false, kind.unit};
+      ObjectiveResult result{objective.name, objective.target, kind.achieved(measurements), false,
+                             kind.unit};
       if (result.achieved) {
         result.met = kind.higher_is_better ? *result.achieved >= objective.target
                                            : *result.achieved <= objective.target;

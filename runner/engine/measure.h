@@ -14,18 +14,18 @@
 namespace faultline {
 
 struct Measurements {
-  std::optional<double> t0_ms;               // first fault injected
-  std::optional<double> first_failure_ms;    // earliest end of a failing round at or after t0
-  std::optional<double> time_to_detect_ms;   // first_failure - t0
-  std::optional<double> recovery_point_ms;   // first of K consecutive passes (start order) after it
-  std::optional<double> rto_ms;              // recovery_point - t0; 0 when nothing failed
-  std::optional<double> outage_ms;           // recovery_point - first_failure
-  int drill_rounds = 0;                      // rounds ending at or after t0
+  std::optional<double> t0_ms;              // first fault injected
+  std::optional<double> first_failure_ms;   // earliest end of a failing round at or after t0
+  std::optional<double> time_to_detect_ms;  // first_failure - t0
+  std::optional<double> recovery_point_ms;  // first of K consecutive passes (start order) after it
+  std::optional<double> rto_ms;             // recovery_point - t0; 0 when nothing failed
+  std::optional<double> outage_ms;          // recovery_point - first_failure
+  int drill_rounds = 0;                     // rounds ending at or after t0
   int passing_rounds = 0;
   std::optional<double> availability_percent;
-  bool recovered = false;                    // no failure, or a recovery point exists
-  double resolution_ms = 0;                  // the probe interval
-  int recovered_after = 0;                   // K
+  bool recovered = false;    // no failure, or a recovery point exists
+  double resolution_ms = 0;  // the probe interval
+  int recovered_after = 0;   // K
 };
 
 Measurements measure(const std::vector<Round>& rounds, std::optional<double> t0_ms,

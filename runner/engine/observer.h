@@ -29,8 +29,8 @@ struct Round {
 struct TimelineEvent {
   double t_ms = 0;
   WallTime wall;
-  std::string kind;    // phase, inject, rollback, service, abort, note
-  std::string name;    // phase name, fault name, service name
+  std::string kind;  // phase, inject, rollback, service, abort, note
+  std::string name;  // phase name, fault name, service name
   std::string detail;
   bool ok = true;
 };

@@ -10,7 +10,9 @@ ProbeSample run_probe(const ProbeSpec& spec, Target& target) {
   return ProbeSample{spec.name, outcome.ok, elapsed_ms(started, MonoClock::now()), outcome.detail};
 }
 
-void ProbeLoop::start() { thread_ = std::thread([this] { run(); }); }
+void ProbeLoop::start() {
+  thread_ = std::thread([this] { run(); });
+}
 
 void ProbeLoop::stop() {
   stopping_ = true;
@@ -26,7 +28,8 @@ Round ProbeLoop::run_round(int index) {
   const auto& probes = steady_state_.probes;
   std::vector<std::future<ProbeSample>> others;
   for (size_t i = 1; i < probes.size(); ++i) {
-    others.push_back(std::async(std::launch::async, [&, i] { return run_probe(probes[i], target_); }));
+    others.push_back(
+        std::async(std::launch::async, [&, i] { return run_probe(probes[i], target_); }));
   }
   round.samples.push_back(run_probe(probes[0], target_));
   for (auto& other : others) round.samples.push_back(other.get());

@@ -16,7 +16,6 @@ namespace faultline {
 
 class ProbeLoop {
  public:
-
   ProbeLoop(const SteadyState& steady_state, Target& target, Recorder& recorder)
       : steady_state_(steady_state), target_(target), recorder_(recorder) {}
   ~ProbeLoop() { stop(); }

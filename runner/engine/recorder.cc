@@ -26,7 +26,8 @@ void Recorder::add_round(Round round) {
   {
     std::lock_guard lock(mutex_);
     finished_early_.emplace(round.index, std::move(round));
-    while (!finished_early_.empty() && finished_early_.begin()->first == static_cast<int>(rounds_.size())) {
+    while (!finished_early_.empty() &&
+           finished_early_.begin()->first == static_cast<int>(rounds_.size())) {
       rounds_.push_back(std::move(finished_early_.begin()->second));
       finished_early_.erase(finished_early_.begin());
       ready.push_back(rounds_.back());

@@ -29,7 +29,8 @@ std::string describe_exit(int status) {
 }
 
 Json service_rollback(const ProcessId& process, int stop_signal) {
-  return Json{{"pid", process.pid}, {"start_ticks", process.start_ticks}, {"stop_signal", stop_signal}};
+  return Json{
+      {"pid", process.pid}, {"start_ticks", process.start_ticks}, {"stop_signal", stop_signal}};
 }
 
 // Signals the group, then waits for the leader to go; SIGKILL after `timeout`.
@@ -79,22 +80,28 @@ Status Services::wait_ready(Running& running, const std::function<bool()>& abort
       std::unique_lock lock(running.mutex);
       running.changed.wait_until(lock, std::min(deadline, MonoClock::now() + Millis(50)),
                                  [&] { return running.process || running.given_up; });
-      if (!running.start_error.empty()) return Error{"service '" + spec.name + "': " + running.start_error};
+      if (!running.start_error.empty())
+        return Error{"service '" + spec.name + "': " + running.start_error};
       if (running.given_up) {
-        return Error{"service '" + spec.name + "' exited before it was ready (log: " + log_dir_ + "/" + spec.name + ".log)"};
+        return Error{"service '" + spec.name + "' exited before it was ready (log: " + log_dir_ +
+                     "/" + spec.name + ".log)"};
       }
     }
     if (current(spec.name).ok()) {
       if (!spec.ready) return {};
       ProbeSample sample = run_probe(*spec.ready, target_);
       if (sample.ok) {
-        recorder_.event("service", spec.name, "ready after " + format_duration(std::chrono::duration_cast<Millis>(MonoClock::now() - started)));
+        recorder_.event("service", spec.name,
+                        "ready after " + format_duration(std::chrono::duration_cast<Millis>(
+                                             MonoClock::now() - started)));
         return {};
       }
       last_detail = sample.detail;
     }
     if (MonoClock::now() >= deadline) {
-      return Error{"service '" + spec.name + "' was not ready within " + format_duration(spec.ready_timeout) + " (" + last_detail + "; log: " + log_dir_ + "/" + spec.name + ".log)"};
+      return Error{"service '" + spec.name + "' was not ready within " +
+                   format_duration(spec.ready_timeout) + " (" + last_detail + "; log: " + log_dir_ +
+                   "/" + spec.name + ".log)"};
     }
     std::this_thread::sleep_for(Millis(20));
   }
@@ -116,11 +123,17 @@ void Services::supervise(Running& running) {
     }
     ++running.starts;
     std::string key = "service/" + spec.name + "/" + std::to_string(process->pid);
-    Status journaled = journal_.record_intent(JournalAction{key, "service", target_.name(), "service " + spec.name + " pid " + std::to_string(process->pid), service_rollback(*process, spec.stop_signal)});
+    Status journaled = journal_.record_intent(
+        JournalAction{key, "service", target_.name(),
+                      "service " + spec.name + " pid " + std::to_string(process->pid),
+                      service_rollback(*process, spec.stop_signal)});
     running.process = *process;
     running.changed.notify_all();
     lock.unlock();
-    recorder_.event("service", spec.name, (running.starts == 1 ? "started pid " : "restarted as pid ") + std::to_string(process->pid) + (journaled ? "" : " (journal: " + journaled.error().message + ")"));
+    recorder_.event("service", spec.name,
+                    (running.starts == 1 ? "started pid " : "restarted as pid ") +
+                        std::to_string(process->pid) +
+                        (journaled ? "" : " (journal: " + journaled.error().message + ")"));
 
     int status = 0;
     while (waitpid(process->pid, &status, 0) < 0 && errno == EINTR) {
@@ -136,8 +149,13 @@ void Services::supervise(Running& running) {
       return;
     }
     bool failed = !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    bool restart = spec.restart == RestartPolicy::always || (spec.restart == RestartPolicy::on_failure && failed);
-    recorder_.event("service", spec.name, describe_exit(status) + (restart ? "; restarting in " + format_duration(spec.restart_delay) : "; not restarted"), false);
+    bool restart = spec.restart == RestartPolicy::always ||
+                   (spec.restart == RestartPolicy::on_failure && failed);
+    recorder_.event(
+        "service", spec.name,
+        describe_exit(status) + (restart ? "; restarting in " + format_duration(spec.restart_delay)
+                                         : "; not restarted"),
+        false);
     lock.lock();
     if (!restart) {
       running.given_up = true;
@@ -177,7 +195,8 @@ Status Services::stop(Running& running) {
   if (running.thread.joinable()) {
     if (!stopped) {
       running.thread.detach();
-      return Error{"service '" + running.spec->name + "' (pid " + std::to_string(process->pid) + ") did not stop"};
+      return Error{"service '" + running.spec->name + "' (pid " + std::to_string(process->pid) +
+                   ") did not stop"};
     }
     running.thread.join();
   }

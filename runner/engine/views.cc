@@ -1,5 +1,6 @@
 #include "runner/engine/views.h"
 
+#include <fmt/format.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -7,15 +8,14 @@
 #include <map>
 #include <mutex>
 
-#include <fmt/format.h>
-
 namespace faultline {
 namespace {
 
 std::string event_line(const TimelineEvent& event) {
   std::string stamp = fmt::format("+{:.3f}s", event.t_ms / 1000.0);
   if (event.kind == "phase") return fmt::format("{} phase {}", stamp, event.name);
-  return fmt::format("{} {} {}: {}{}", stamp, event.kind, event.name, event.detail, event.ok ? "" : " [!]");
+  return fmt::format("{} {} {}: {}{}", stamp, event.kind, event.name, event.detail,
+                     event.ok ? "" : " [!]");
 }
 
 // Remembers each probe's last state so that views report changes, not every round.
@@ -51,14 +51,16 @@ class QuietView final : public DrillObserver {
 class LogView final : public DrillObserver {
  public:
   LogView() {
-    logger_ = spdlog::stderr_logger_mt("faultline-drill-" + std::to_string(reinterpret_cast<uintptr_t>(this)));
+    logger_ = spdlog::stderr_logger_mt("faultline-drill-" +
+                                       std::to_string(reinterpret_cast<uintptr_t>(this)));
     logger_->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %v", spdlog::pattern_time_type::utc);
   }
   ~LogView() override { spdlog::drop(logger_->name()); }
   void on_event(const TimelineEvent& event) override { logger_->info(event_line(event)); }
   void on_round(const Round& round) override {
     std::lock_guard lock(mutex_);
-    for (const auto& sample : states_.changes(round)) logger_->info(probe_line(round.ended_ms, sample));
+    for (const auto& sample : states_.changes(round))
+      logger_->info(probe_line(round.ended_ms, sample));
   }
   void on_finish(const Json&) override { logger_->flush(); }
 
@@ -71,8 +73,12 @@ class LogView final : public DrillObserver {
 class JsonView final : public DrillObserver {
  public:
   void on_event(const TimelineEvent& event) override {
-    emit(Json{{"t_ms", event.t_ms}, {"at", utc_iso8601(event.wall)}, {"kind", event.kind},
-              {"name", event.name}, {"detail", event.detail}, {"ok", event.ok}});
+    emit(Json{{"t_ms", event.t_ms},
+              {"at", utc_iso8601(event.wall)},
+              {"kind", event.kind},
+              {"name", event.name},
+              {"detail", event.detail},
+              {"ok", event.ok}});
   }
   void on_round(const Round& round) override {
     std::vector<ProbeSample> changed;
@@ -81,14 +87,21 @@ class JsonView final : public DrillObserver {
       changed = states_.changes(round);
     }
     for (const auto& sample : changed) {
-      emit(Json{{"t_ms", round.ended_ms}, {"at", utc_iso8601(WallClock::now())}, {"kind", "probe"},
-                {"name", sample.probe}, {"detail", sample.detail}, {"ok", sample.ok},
+      emit(Json{{"t_ms", round.ended_ms},
+                {"at", utc_iso8601(WallClock::now())},
+                {"kind", "probe"},
+                {"name", sample.probe},
+                {"detail", sample.detail},
+                {"ok", sample.ok},
                 {"latency_ms", sample.latency_ms}});
     }
   }
   void on_finish(const Json& record) override {
-    emit(Json{{"kind", "finish"}, {"id", record["id"]}, {"verdict", record["verdict"]},
-              {"exit_code", record["exit_code"]}, {"objectives", record["objectives"]},
+    emit(Json{{"kind", "finish"},
+              {"id", record["id"]},
+              {"verdict", record["verdict"]},
+              {"exit_code", record["exit_code"]},
+              {"objectives", record["objectives"]},
               {"measurements", record["measurements"]}});
   }
 
@@ -113,10 +126,12 @@ class TtyView final : public DrillObserver {
   }
   void on_round(const Round& round) override {
     std::lock_guard lock(mutex_);
-    for (const auto& sample : states_.changes(round)) print_line(probe_line(round.ended_ms, sample));
+    for (const auto& sample : states_.changes(round))
+      print_line(probe_line(round.ended_ms, sample));
     status_ = fmt::format("\x1b[1m{}\x1b[0m +{:.1f}s ", phase_, round.ended_ms / 1000.0);
     for (const auto& sample : round.samples) {
-      status_ += fmt::format(" {} {}\x1b[0m {:.1f}ms", sample.probe, sample.ok ? "\x1b[32mok" : "\x1b[31mFAIL", sample.latency_ms);
+      status_ += fmt::format(" {} {}\x1b[0m {:.1f}ms", sample.probe,
+                             sample.ok ? "\x1b[32mok" : "\x1b[31mFAIL", sample.latency_ms);
     }
     redraw();
   }

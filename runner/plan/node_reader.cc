@@ -76,8 +76,9 @@ Result<std::string> Substitutions::apply(const std::string& text) const {
       if (found == vars_.end()) {
         std::vector<std::string> names;
         for (const auto& [known, value] : vars_) names.push_back(known);
-        return Error{"variable '" + name + "' is not defined (declare it under vars: or pass --var " +
-                     name + "=VALUE)" + did_you_mean(name, names)};
+        return Error{"variable '" + name +
+                     "' is not defined (declare it under vars: or pass --var " + name + "=VALUE)" +
+                     did_you_mean(name, names)};
       }
       out += found->second;
     } else {
@@ -110,14 +111,16 @@ bool NodeReader::charge(size_t nodes, const YAML::Node& node) {
   return false;
 }
 
-std::vector<Field> NodeReader::fields(const YAML::Node& node, const std::vector<std::string>& allowed,
+std::vector<Field> NodeReader::fields(const YAML::Node& node,
+                                      const std::vector<std::string>& allowed,
                                       const std::string& what) {
   std::vector<Field> out;
   for (Field& field : entries(node, what)) {
     bool known = false;
     for (const auto& key : allowed) known = known || key == field.key;
     if (!known) {
-      error(field.key_node, "unknown key '" + field.key + "' in " + what + did_you_mean(field.key, allowed));
+      error(field.key_node,
+            "unknown key '" + field.key + "' in " + what + did_you_mean(field.key, allowed));
       continue;
     }
     out.push_back(std::move(field));
@@ -234,7 +237,8 @@ std::optional<std::vector<std::string>> NodeReader::command(const YAML::Node& no
     return std::vector<std::string>{"/bin/sh", "-c", *line};
   }
   if (!node.IsSequence()) {
-    error(node, what + " must be a list of arguments or a shell command line, not " + kind_of(node));
+    error(node,
+          what + " must be a list of arguments or a shell command line, not " + kind_of(node));
     return std::nullopt;
   }
   std::vector<std::string> argv;

@@ -70,7 +70,8 @@ class NodeReader {
   // Checks a params map against a schema and returns normalized values with defaults
   // applied; `fields_out` maps each given param to its value node, for later errors.
   std::optional<Json> params(const YAML::Node& node, const YAML::Node& owner, const Schema& schema,
-                             const std::string& what, std::map<std::string, YAML::Node>* fields_out);
+                             const std::string& what,
+                             std::map<std::string, YAML::Node>* fields_out);
 
  private:
   std::optional<Json> param(const YAML::Node& node, const ParamSpec& spec, const std::string& what);

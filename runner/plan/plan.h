@@ -40,9 +40,9 @@ struct ProbeSpec {
 struct FaultSpec {
   std::string name;
   std::string type;
-  Millis at{0};                   // offset from the end of the baseline
-  std::string after;              // the fault `at` was computed from, if any
-  std::optional<Millis> duration; // rolled back at at + duration; else at the rollback phase
+  Millis at{0};                    // offset from the end of the baseline
+  std::string after;               // the fault `at` was computed from, if any
+  std::optional<Millis> duration;  // rolled back at at + duration; else at the rollback phase
   std::optional<ProcessSelector> target;
   Json params;
   const FaultType* fault_type = nullptr;
@@ -64,8 +64,8 @@ struct ServiceSpec {
 };
 
 struct ObjectiveSpec {
-  std::string name;  // "rto", "availability"
-  double target = 0; // milliseconds for durations, percent for availability
+  std::string name;   // "rto", "availability"
+  double target = 0;  // milliseconds for durations, percent for availability
 };
 
 struct SteadyState {

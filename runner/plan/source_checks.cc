@@ -28,7 +28,9 @@ size_t utf8_sequence_length(const std::string& text, size_t i) {
 std::string shortened(const std::string& message) {
   if (message.size() <= 300) return message;
   size_t head = 150, tail = message.size() - 100;
-  auto continuation = [&](size_t i) { return (static_cast<unsigned char>(message[i]) & 0xC0) == 0x80; };
+  auto continuation = [&](size_t i) {
+    return (static_cast<unsigned char>(message[i]) & 0xC0) == 0x80;
+  };
   while (continuation(head)) --head;
   while (continuation(tail)) ++tail;
   return message.substr(0, head) + "[...]" + message.substr(tail);
@@ -39,8 +41,9 @@ std::string shortened(const std::string& message) {
 std::vector<Diagnostic> check_plan_source(const std::string& path, const std::string& text) {
   std::vector<Diagnostic> found;
   if (text.size() > kMaxPlanBytes) {
-    found.push_back({{path, 1, 1},
-                     fmt::format("plan is {} bytes; the limit is {} bytes", text.size(), kMaxPlanBytes)});
+    found.push_back(
+        {{path, 1, 1},
+         fmt::format("plan is {} bytes; the limit is {} bytes", text.size(), kMaxPlanBytes)});
     return found;
   }
   bool blank = text.find_first_not_of(" \t\r\n") == std::string::npos;
@@ -52,7 +55,9 @@ std::vector<Diagnostic> check_plan_source(const std::string& path, const std::st
   bool in_indentation = true;
   for (size_t i = 0; i < text.size();) {
     if (line > kMaxPlanLines) {
-      found.push_back({{path, line, 1}, fmt::format("plan has more than {0} lines; the limit is {0}", kMaxPlanLines)});
+      found.push_back(
+          {{path, line, 1},
+           fmt::format("plan has more than {0} lines; the limit is {0}", kMaxPlanLines)});
       return found;
     }
     unsigned char c = static_cast<unsigned char>(text[i]);
@@ -86,7 +91,8 @@ std::string render_diagnostic(const Diagnostic& diagnostic, const std::string& t
   const auto& where = diagnostic.where;
   std::string message = shortened(diagnostic.message);
   if (where.line <= 0) return fmt::format("{}: error: {}\n", where.file, message);
-  std::string out = fmt::format("{}:{}:{}: error: {}\n", where.file, where.line, where.column, message);
+  std::string out =
+      fmt::format("{}:{}:{}: error: {}\n", where.file, where.line, where.column, message);
   if (where.line <= 0) return out;
   size_t start = 0;
   for (int line = 1; line < where.line && start != std::string::npos; ++line) {
@@ -100,7 +106,8 @@ std::string render_diagnostic(const Diagnostic& diagnostic, const std::string& t
   // Do not echo control bytes or broken UTF-8 to a terminal.
   for (size_t i = 0; i < source.size();) {
     size_t length = utf8_sequence_length(source, i);
-    if (length == 0 || (static_cast<unsigned char>(source[i]) < 0x20 && source[i] != '\t')) return out;
+    if (length == 0 || (static_cast<unsigned char>(source[i]) < 0x20 && source[i] != '\t'))
+      return out;
     i += length;
   }
   std::string caret;

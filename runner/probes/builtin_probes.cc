@@ -73,7 +73,8 @@ class HttpProbe final : public Probe {
     curl_easy_cleanup(curl);
     if (code != CURLE_OK) return {false, trim_detail(curl_easy_strerror(code))};
     if (status != expect_status_) {
-      return {false, "status " + std::to_string(status) + ", expected " + std::to_string(expect_status_)};
+      return {false,
+              "status " + std::to_string(status) + ", expected " + std::to_string(expect_status_)};
     }
     if (body_regex_ && !std::regex_search(body, *body_regex_)) {
       return {false, "status " + std::to_string(status) + ", body does not match"};
@@ -99,12 +100,21 @@ class HttpProbeType final : public ProbeType {
   const Schema& schema() const override {
     static const Schema schema{{
         {"url", ParamKind::string, true, nullptr, "http:// or https:// URL", {}},
-        {"method", ParamKind::choice, false, "GET", "request method",
+        {"method",
+         ParamKind::choice,
+         false,
+         "GET",
+         "request method",
          {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"}},
         {"headers", ParamKind::string_map, false, nullptr, "request headers", {}},
         {"body", ParamKind::string, false, nullptr, "request body", {}},
         {"expect_status", ParamKind::integer, false, 200, "status that counts as healthy", {}},
-        {"expect_body", ParamKind::regex, false, nullptr, "regex the body must contain a match for", {}},
+        {"expect_body",
+         ParamKind::regex,
+         false,
+         nullptr,
+         "regex the body must contain a match for",
+         {}},
         {"timeout", ParamKind::duration, false, 1000, "whole-request limit", {}},
     }};
     return schema;
@@ -115,8 +125,10 @@ class HttpProbeType final : public ProbeType {
       return Error{"url must start with http:// or https://", "url"};
     }
     int64_t status = params.integer("expect_status");
-    if (status < 100 || status > 599) return Error{"expect_status must be 100-599", "expect_status"};
-    if (params.duration("timeout").count() <= 0) return Error{"timeout must be positive", "timeout"};
+    if (status < 100 || status > 599)
+      return Error{"expect_status must be 100-599", "expect_status"};
+    if (params.duration("timeout").count() <= 0)
+      return Error{"timeout must be positive", "timeout"};
     std::optional<std::regex> body_regex;
     if (params.has("expect_body")) {
       auto compiled = compile_regex(params, "expect_body");
@@ -161,9 +173,10 @@ class TcpProbeType final : public ProbeType {
   Result<std::unique_ptr<Probe>> configure(const Params& params) const override {
     int64_t port = params.integer("port");
     if (port < 1 || port > 65535) return Error{"port must be 1-65535", "port"};
-    if (params.duration("timeout").count() <= 0) return Error{"timeout must be positive", "timeout"};
-    return std::unique_ptr<Probe>(std::make_unique<TcpProbe>(params.text("host"), static_cast<int>(port),
-                                                             params.duration("timeout")));
+    if (params.duration("timeout").count() <= 0)
+      return Error{"timeout must be positive", "timeout"};
+    return std::unique_ptr<Probe>(std::make_unique<TcpProbe>(
+        params.text("host"), static_cast<int>(port), params.duration("timeout")));
   }
 };
 
@@ -171,9 +184,11 @@ class TcpProbeType final : public ProbeType {
 
 class ExecProbe final : public Probe {
  public:
-  ExecProbe(std::vector<std::string> argv, int64_t expect_exit, std::optional<std::regex> stdout_regex,
-            Millis timeout)
-      : argv_(std::move(argv)), expect_exit_(expect_exit), stdout_regex_(std::move(stdout_regex)),
+  ExecProbe(std::vector<std::string> argv, int64_t expect_exit,
+            std::optional<std::regex> stdout_regex, Millis timeout)
+      : argv_(std::move(argv)),
+        expect_exit_(expect_exit),
+        stdout_regex_(std::move(stdout_regex)),
         timeout_(timeout) {}
   std::string describe() const override { return quote_command(argv_); }
   bool cheap_to_overlap() const override { return false; }
@@ -210,23 +225,33 @@ class ExecProbeType final : public ProbeType {
     static const Schema schema{{
         {"command", ParamKind::command, true, nullptr, "argv list, or a string for /bin/sh -c", {}},
         {"expect_exit", ParamKind::integer, false, 0, "exit code that counts as healthy", {}},
-        {"expect_stdout", ParamKind::regex, false, nullptr, "regex stdout must contain a match for", {}},
-        {"timeout", ParamKind::duration, false, 5000, "limit; the process group is killed after it", {}},
+        {"expect_stdout",
+         ParamKind::regex,
+         false,
+         nullptr,
+         "regex stdout must contain a match for",
+         {}},
+        {"timeout",
+         ParamKind::duration,
+         false,
+         5000,
+         "limit; the process group is killed after it",
+         {}},
     }};
     return schema;
   }
   Result<std::unique_ptr<Probe>> configure(const Params& params) const override {
-    if (params.duration("timeout").count() <= 0) return Error{"timeout must be positive", "timeout"};
+    if (params.duration("timeout").count() <= 0)
+      return Error{"timeout must be positive", "timeout"};
     std::optional<std::regex> stdout_regex;
     if (params.has("expect_stdout")) {
       auto compiled = compile_regex(params, "expect_stdout");
       if (!compiled.ok()) return compiled.error();
       stdout_regex = std::move(*compiled);
     }
-    return std::unique_ptr<Probe>(std::make_unique<ExecProbe>(params.strings("command"),
-                                                              params.integer("expect_exit"),
-                                                              std::move(stdout_regex),
-                                                              params.duration("timeout")));
+    return std::unique_ptr<Probe>(
+        std::make_unique<ExecProbe>(params.strings("command"), params.integer("expect_exit"),
+                                    std::move(stdout_regex), params.duration("timeout")));
   }
 };
 
@@ -235,8 +260,8 @@ class ExecProbeType final : public ProbeType {
 Status register_builtin_probes(Registry& registry) {
   curl_global_init(CURL_GLOBAL_DEFAULT);
   std::unique_ptr<ProbeType> types[] = {std::make_unique<HttpProbeType>(),
-                                         std::make_unique<TcpProbeType>(),
-                                         std::make_unique<ExecProbeType>()};
+                                        std::make_unique<TcpProbeType>(),
+                                        std::make_unique<ExecProbeType>()};
   for (auto& type : types) {
     if (Status added = registry.add(std::move(type)); !added) return added;
   }

@@ -13,10 +13,14 @@ TEST_CASE("a dry run prints the timeline and injects nothing") {
   TempDir dir;
   OwnedProcess victim(Command{{"sleep", "300"}, "", {}}, dir.file("sleep.log"));
   std::string pidfile = dir.write("victim.pid", std::to_string(victim.pid()));
-  std::string plan = "version: 1\nname: dry\n"
-                     "steady_state:\n  probes:\n    - {name: alive, exec: {command: [\"true\"]}}\n"
-                     "faults:\n  - {name: freeze, type: process.pause, at: 1s, duration: 2s, target: {pidfile: " + pidfile + "}}\n";
-  CliRun run = run_cli({"run", dir.write("plan.yaml", plan), "--dry-run", "--records", dir.file("records")}, dir.file("home"));
+  std::string plan =
+      "version: 1\nname: dry\n"
+      "steady_state:\n  probes:\n    - {name: alive, exec: {command: [\"true\"]}}\n"
+      "faults:\n  - {name: freeze, type: process.pause, at: 1s, duration: 2s, target: {pidfile: " +
+      pidfile + "}}\n";
+  CliRun run =
+      run_cli({"run", dir.write("plan.yaml", plan), "--dry-run", "--records", dir.file("records")},
+              dir.file("home"));
   CHECK(run.exit_code == 0);
   CHECK(run.out.find("T+1s        inject freeze (process.pause)") != std::string::npos);
   CHECK(run.out.find("T+3s        roll back freeze") != std::string::npos);
@@ -43,13 +47,17 @@ TEST_CASE("types lists every fault and probe type with its parameters") {
 TEST_CASE("secret values from the environment never reach the record or the log") {
   TempDir dir;
   std::string secret = "hunter2-" + std::to_string(getpid());
-  std::string plan = "version: 1\nname: secrets\n"
-                     "steady_state:\n  interval: 50ms\n  baseline_rounds: 1\n  recovered_after: 1\n"
-                     "  probes:\n    - {name: token, exec: {command: \"echo ${env:FL_TEST_TOKEN}; exit 0\"}}\n"
-                     "faults:\n  - {name: noop, type: exec, at: 0s, params: {inject: \"echo ${env:FL_TEST_TOKEN}\"}}\n";
+  std::string plan =
+      "version: 1\nname: secrets\n"
+      "steady_state:\n  interval: 50ms\n  baseline_rounds: 1\n  recovered_after: 1\n"
+      "  probes:\n    - {name: token, exec: {command: \"echo ${env:FL_TEST_TOKEN}; exit 0\"}}\n"
+      "faults:\n  - {name: noop, type: exec, at: 0s, params: {inject: \"echo "
+      "${env:FL_TEST_TOKEN}\"}}\n";
   std::string path = dir.write("plan.yaml", plan);
-  Command command{{FAULTLINE_BINARY, "--home", dir.file("home"), "run", path, "--records", dir.file("records"),
-                   "--log-format", "json"}, "", {{"FL_TEST_TOKEN", secret}}};
+  Command command{{FAULTLINE_BINARY, "--home", dir.file("home"), "run", path, "--records",
+                   dir.file("records"), "--log-format", "json"},
+                  "",
+                  {{"FL_TEST_TOKEN", secret}}};
   auto result = run_command(command, Millis(60000));
   REQUIRE(result.ok());
   CHECK(result->exit_code == 0);
@@ -62,11 +70,13 @@ TEST_CASE("secret values from the environment never reach the record or the log"
 
 TEST_CASE("the json log format writes one JSON object per line") {
   TempDir dir;
-  std::string plan = "version: 1\nname: json-log\n"
-                     "steady_state:\n  interval: 50ms\n  baseline_rounds: 1\n  recovered_after: 1\n"
-                     "  probes:\n    - {name: alive, exec: {command: [\"true\"]}}\n"
-                     "faults:\n  - {name: noop, type: exec, at: 0s, params: {inject: [\"true\"]}}\n";
-  CliRun run = run_cli({"run", dir.write("plan.yaml", plan), "--records", dir.file("records"), "--log-format", "json"},
+  std::string plan =
+      "version: 1\nname: json-log\n"
+      "steady_state:\n  interval: 50ms\n  baseline_rounds: 1\n  recovered_after: 1\n"
+      "  probes:\n    - {name: alive, exec: {command: [\"true\"]}}\n"
+      "faults:\n  - {name: noop, type: exec, at: 0s, params: {inject: [\"true\"]}}\n";
+  CliRun run = run_cli({"run", dir.write("plan.yaml", plan), "--records", dir.file("records"),
+                        "--log-format", "json"},
                        dir.file("home"));
   CHECK(run.exit_code == 0);
   std::istringstream lines(run.err);
@@ -97,8 +107,10 @@ TEST_CASE("on a terminal the live view redraws a status line with phase and prob
   TempDir dir;
   std::string plan = dir.write("plan.yaml", noop_plan());
   // script(1) gives the runner a pseudo-terminal, as an SRE's shell would.
-  std::string line = std::string(FAULTLINE_BINARY) + " --home " + dir.file("home") + " run " + plan + " --records " + dir.file("records");
-  auto result = run_command(Command{{"script", "-q", "-e", "-c", line, "/dev/null"}, "", {}}, Millis(60000));
+  std::string line = std::string(FAULTLINE_BINARY) + " --home " + dir.file("home") + " run " +
+                     plan + " --records " + dir.file("records");
+  auto result =
+      run_command(Command{{"script", "-q", "-e", "-c", line, "/dev/null"}, "", {}}, Millis(60000));
   REQUIRE(result.ok());
   CHECK(result->exit_code == 0);
   CHECK(result->out.find("\r\x1b[K") != std::string::npos);
@@ -114,7 +126,8 @@ TEST_CASE("without a terminal the view is plain timestamped lines, and --quiet s
   CHECK(plain.err.find("\x1b[") == std::string::npos);
   CHECK(plain.err.find("Z +0.000s phase preflight\n") != std::string::npos);
   CHECK(plain.err.find(" inject noop: ") != std::string::npos);
-  CliRun quiet = run_cli({"run", plan, "--records", dir.file("records"), "--quiet"}, dir.file("home"));
+  CliRun quiet =
+      run_cli({"run", plan, "--records", dir.file("records"), "--quiet"}, dir.file("home"));
   CHECK(quiet.exit_code == 0);
   CHECK(quiet.err.empty());
   CHECK(quiet.out.find("noop PASSED (exit 0)") != std::string::npos);
@@ -123,8 +136,10 @@ TEST_CASE("without a terminal the view is plain timestamped lines, and --quiet s
 TEST_CASE("FAULTLINE_HOME places records, journal and logs") {
   TempDir dir;
   std::string plan = dir.write("plan.yaml", noop_plan());
-  auto result = run_command(Command{{FAULTLINE_BINARY, "run", plan, "--quiet"}, "", {{"FAULTLINE_HOME", dir.file("state")}}},
-                            Millis(60000));
+  auto result = run_command(
+      Command{
+          {FAULTLINE_BINARY, "run", plan, "--quiet"}, "", {{"FAULTLINE_HOME", dir.file("state")}}},
+      Millis(60000));
   REQUIRE(result.ok());
   CHECK(result->exit_code == 0);
   Json record = only_record(dir.file("state/records"));

@@ -45,5 +45,6 @@ TEST_CASE("the plan in the README validates, so the documentation stays true") {
   CHECK(run.exit_code == 0);
   CliRun missing_var = run_cli({"validate", plan});
   CHECK(missing_var.exit_code == 2);
-  CHECK(missing_var.err.find("var 'TOKEN' has no default; pass --var TOKEN=VALUE") != std::string::npos);
+  CHECK(missing_var.err.find("var 'TOKEN' has no default; pass --var TOKEN=VALUE") !=
+        std::string::npos);
 }

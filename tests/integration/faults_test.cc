@@ -18,7 +18,8 @@ std::string exec_fault_plan(const std::string& flag, const std::string& rollback
          "steady_state:\n  interval: 50ms\n  baseline_rounds: 2\n  recovered_after: 2\n"
          "  probes:\n    - {name: alive, exec: {command: [\"true\"]}}\n"
          "faults:\n  - name: flag\n    type: exec\n    at: 100ms\n    duration: 300ms\n"
-         "    params: {inject: \"touch " + flag + "\", rollback: \"" + rollback + "\"}\n";
+         "    params: {inject: \"touch " +
+         flag + "\", rollback: \"" + rollback + "\"}\n";
 }
 
 }  // namespace
@@ -26,7 +27,8 @@ std::string exec_fault_plan(const std::string& flag, const std::string& rollback
 TEST_CASE("an exec fault's rollback command runs after its duration") {
   TempDir dir;
   std::string flag = dir.file("flag");
-  CliRun run = run_cli({"run", dir.write("plan.yaml", exec_fault_plan(flag, "rm " + flag)), "--records", dir.file("records")},
+  CliRun run = run_cli({"run", dir.write("plan.yaml", exec_fault_plan(flag, "rm " + flag)),
+                        "--records", dir.file("records")},
                        dir.file("home"));
   INFO(run.out << run.err);
   CHECK(run.exit_code == 0);
@@ -45,11 +47,13 @@ TEST_CASE("a failing rollback exits 4, says what is left, and keeps the journal 
   std::string gate = dir.file("rollback-may-run");
   // The rollback fails until the gate file exists, like a dependency that is down.
   std::string rollback = "test -e " + gate + " && rm " + flag;
-  CliRun run = run_cli({"run", dir.write("plan.yaml", exec_fault_plan(flag, rollback)), "--records", dir.file("records")},
+  CliRun run = run_cli({"run", dir.write("plan.yaml", exec_fault_plan(flag, rollback)), "--records",
+                        dir.file("records")},
                        dir.file("home"));
   INFO(run.out << run.err);
   CHECK(run.exit_code == 4);
-  CHECK(run.out.find("LEFT FAULTED: fault 'flag' (exec) on local: rollback command") != std::string::npos);
+  CHECK(run.out.find("LEFT FAULTED: fault 'flag' (exec) on local: rollback command") !=
+        std::string::npos);
   CHECK(std::filesystem::exists(flag));
   CHECK(only_record(dir.file("records"))["verdict"] == "rollback_failed");
   REQUIRE(list_journals(dir.file("home") + "/journal").size() == 1);
@@ -69,14 +73,19 @@ TEST_CASE("a failing rollback exits 4, says what is left, and keeps the journal 
 TEST_CASE("a failing inject aborts with exit 3 and still runs its rollback") {
   TempDir dir;
   std::string undone = dir.file("undone");
-  std::string plan = "version: 1\nname: bad-inject\n"
-                     "steady_state:\n  interval: 50ms\n  baseline_rounds: 1\n"
-                     "  probes:\n    - {name: alive, exec: {command: [\"true\"]}}\n"
-                     "faults:\n  - {name: broken, type: exec, at: 0s, params: {inject: \"exit 7\", rollback: \"touch " + undone + "\"}}\n";
-  CliRun run = run_cli({"run", dir.write("plan.yaml", plan), "--records", dir.file("records")}, dir.file("home"));
+  std::string plan =
+      "version: 1\nname: bad-inject\n"
+      "steady_state:\n  interval: 50ms\n  baseline_rounds: 1\n"
+      "  probes:\n    - {name: alive, exec: {command: [\"true\"]}}\n"
+      "faults:\n  - {name: broken, type: exec, at: 0s, params: {inject: \"exit 7\", rollback: "
+      "\"touch " +
+      undone + "\"}}\n";
+  CliRun run = run_cli({"run", dir.write("plan.yaml", plan), "--records", dir.file("records")},
+                       dir.file("home"));
   INFO(run.out << run.err);
   CHECK(run.exit_code == 3);
-  CHECK(run.out.find("could not be injected: inject command /bin/sh -c 'exit 7' exited 7") != std::string::npos);
+  CHECK(run.out.find("could not be injected: inject command /bin/sh -c 'exit 7' exited 7") !=
+        std::string::npos);
   CHECK(std::filesystem::exists(undone));
 }
 
@@ -92,14 +101,18 @@ TEST_CASE("process.kill by process name refuses an ambiguous name unless all: tr
     return "version: 1\nname: kill-by-name\n"
            "steady_state:\n  interval: 50ms\n  baseline_rounds: 1\n  recovered_after: 1\n"
            "  probes:\n    - {name: alive, exec: {command: [\"true\"]}}\n"
-           "faults:\n  - {name: kill, type: process.kill, at: 0s, target: {process: " + name + all + "}, params: {signal: TERM}}\n";
+           "faults:\n  - {name: kill, type: process.kill, at: 0s, target: {process: " +
+           name + all + "}, params: {signal: TERM}}\n";
   };
-  CliRun ambiguous = run_cli({"run", dir.write("one.yaml", plan("")), "--records", dir.file("records")}, dir.file("home"));
+  CliRun ambiguous = run_cli(
+      {"run", dir.write("one.yaml", plan("")), "--records", dir.file("records")}, dir.file("home"));
   CHECK(ambiguous.exit_code == 3);
   CHECK(ambiguous.out.find("2 processes are named '" + name + "'") != std::string::npos);
   CHECK(process_state(first.pid()) != '?');
 
-  CliRun all = run_cli({"run", dir.write("all.yaml", plan(", all: true")), "--records", dir.file("records2")}, dir.file("home"));
+  CliRun all = run_cli(
+      {"run", dir.write("all.yaml", plan(", all: true")), "--records", dir.file("records2")},
+      dir.file("home"));
   INFO(all.out << all.err);
   CHECK(all.exit_code == 0);
   CHECK(WIFSIGNALED(first.wait(Millis(5000))));
@@ -109,13 +122,19 @@ TEST_CASE("process.kill by process name refuses an ambiguous name unless all: tr
 TEST_CASE("an unhealthy baseline aborts before any fault is injected") {
   TempDir dir;
   std::string flag = dir.file("flag");
-  std::string plan = "version: 1\nname: broken-baseline\n"
-                     "steady_state:\n  interval: 50ms\n"
-                     "  probes:\n    - {name: down, tcp: {port: " + std::to_string(free_port()) + ", timeout: 200ms}}\n"
-                     "faults:\n  - {name: flag, type: exec, at: 0s, params: {inject: \"touch " + flag + "\"}}\n";
-  CliRun run = run_cli({"run", dir.write("plan.yaml", plan), "--records", dir.file("records")}, dir.file("home"));
+  std::string plan =
+      "version: 1\nname: broken-baseline\n"
+      "steady_state:\n  interval: 50ms\n"
+      "  probes:\n    - {name: down, tcp: {port: " +
+      std::to_string(free_port()) +
+      ", timeout: 200ms}}\n"
+      "faults:\n  - {name: flag, type: exec, at: 0s, params: {inject: \"touch " +
+      flag + "\"}}\n";
+  CliRun run = run_cli({"run", dir.write("plan.yaml", plan), "--records", dir.file("records")},
+                       dir.file("home"));
   CHECK(run.exit_code == 3);
-  CHECK(run.out.find("baseline: the steady state did not hold before any fault") != std::string::npos);
+  CHECK(run.out.find("baseline: the steady state did not hold before any fault") !=
+        std::string::npos);
   CHECK_FALSE(std::filesystem::exists(flag));
   CHECK(only_record(dir.file("records"))["counters"]["faults_injected"] == 0);
 }
@@ -123,16 +142,22 @@ TEST_CASE("an unhealthy baseline aborts before any fault is injected") {
 TEST_CASE("faults still active at the rollback phase are rolled back last-injected first") {
   TempDir dir;
   std::string log = dir.file("order.log");
-  std::string plan = "version: 1\nname: order\n"
-                     "steady_state:\n  interval: 50ms\n  baseline_rounds: 1\n  recovered_after: 1\n"
-                     "  probes:\n    - {name: alive, exec: {command: [\"true\"]}}\n"
-                     "faults:\n";
+  std::string plan =
+      "version: 1\nname: order\n"
+      "steady_state:\n  interval: 50ms\n  baseline_rounds: 1\n  recovered_after: 1\n"
+      "  probes:\n    - {name: alive, exec: {command: [\"true\"]}}\n"
+      "faults:\n";
   for (const char* name : {"first", "second", "third"}) {
-    plan += std::string("  - {name: ") + name + ", type: exec, " + (std::string(name) == "first" ? "at: 0s" : "after: first + 50ms") +
-            ", params: {inject: \"echo inject " + name + " >> " + log + "\", rollback: \"echo rollback " + name + " >> " + log + "\"}}\n";
+    plan += std::string("  - {name: ") + name + ", type: exec, " +
+            (std::string(name) == "first" ? "at: 0s" : "after: first + 50ms") +
+            ", params: {inject: \"echo inject " + name + " >> " + log +
+            "\", rollback: \"echo rollback " + name + " >> " + log + "\"}}\n";
   }
-  CliRun run = run_cli({"run", dir.write("plan.yaml", plan), "--records", dir.file("records")}, dir.file("home"));
+  CliRun run = run_cli({"run", dir.write("plan.yaml", plan), "--records", dir.file("records")},
+                       dir.file("home"));
   INFO(run.out << run.err);
   CHECK(run.exit_code == 0);
-  CHECK(*read_file(log) == "inject first\ninject second\ninject third\nrollback third\nrollback second\nrollback first\n");
+  CHECK(*read_file(log) ==
+        "inject first\ninject second\ninject third\nrollback third\nrollback second\nrollback "
+        "first\n");
 }

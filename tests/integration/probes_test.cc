@@ -25,7 +25,8 @@ ProbeOutcome check(const std::string& type, Json params) {
   const ProbeType* probe_type = registry().probe_type(type);
   REQUIRE(probe_type != nullptr);
   for (const auto& spec : probe_type->schema().params) {
-    if (!params.contains(spec.name) && !spec.default_value.is_null()) params[spec.name] = spec.default_value;
+    if (!params.contains(spec.name) && !spec.default_value.is_null())
+      params[spec.name] = spec.default_value;
   }
   auto probe = probe_type->configure(Params(params));
   REQUIRE(probe.ok());
@@ -61,7 +62,8 @@ TEST_CASE("the http probe checks status and body, and fails on timeouts") {
 }
 
 TEST_CASE("the http probe reports a refused connection") {
-  ProbeOutcome refused = check("http", {{"url", "http://127.0.0.1:" + std::to_string(free_port()) + "/"}});
+  ProbeOutcome refused =
+      check("http", {{"url", "http://127.0.0.1:" + std::to_string(free_port()) + "/"}});
   CHECK_FALSE(refused.ok);
   CHECK(refused.detail == "Couldn't connect to server");
 }
@@ -82,8 +84,10 @@ TEST_CASE("the exec probe checks exit code, stdout and its timeout") {
   CHECK_FALSE(failed.ok);
   CHECK(failed.detail == "exit 3: broken ");
   CHECK(check("exec", {{"command", {"/bin/sh", "-c", "exit 3"}}, {"expect_exit", 3}}).ok);
-  CHECK(check("exec", {{"command", {"echo", "ready: yes"}}, {"expect_stdout", "ready: (yes|ok)"}}).ok);
-  CHECK_FALSE(check("exec", {{"command", {"echo", "ready: no"}}, {"expect_stdout", "ready: (yes|ok)"}}).ok);
+  CHECK(check("exec", {{"command", {"echo", "ready: yes"}}, {"expect_stdout", "ready: (yes|ok)"}})
+            .ok);
+  CHECK_FALSE(
+      check("exec", {{"command", {"echo", "ready: no"}}, {"expect_stdout", "ready: (yes|ok)"}}).ok);
   MonoTime started = MonoClock::now();
   ProbeOutcome slow = check("exec", {{"command", {"sleep", "10"}}, {"timeout", 200}});
   CHECK_FALSE(slow.ok);

@@ -1,9 +1,9 @@
 // RTO accuracy against ground truth: a real HTTP server is frozen (process.pause,
 // SIGSTOP) for a known time by the real binary, and the RTO the record reports must
 // match the time the fault was actually in force, to within one probe interval.
-#include <catch2/catch.hpp>
-
 #include <fmt/format.h>
+
+#include <catch2/catch.hpp>
 
 #include "runner/core/process.h"
 #include "tests/support/test_support.h"
@@ -37,7 +37,8 @@ faults:
 recovery:
   timeout: 20s
 )",
-                     fmt::arg("interval", interval_ms), fmt::arg("port", port), fmt::arg("pidfile", pidfile));
+                     fmt::arg("interval", interval_ms), fmt::arg("port", port),
+                     fmt::arg("pidfile", pidfile));
 }
 
 void check_rto_against_ground_truth(int interval_ms) {
@@ -48,7 +49,8 @@ void check_rto_against_ground_truth(int interval_ms) {
   std::string pidfile = dir.write("server.pid", std::to_string(server->pid()) + "\n");
   std::string plan = dir.write("pause.yaml", pause_plan(port, pidfile, interval_ms));
 
-  CliRun run = run_cli({"run", plan, "--records", dir.file("records"), "--quiet"}, dir.file("home"));
+  CliRun run =
+      run_cli({"run", plan, "--records", dir.file("records"), "--quiet"}, dir.file("home"));
   INFO("stdout: " << run.out);
   INFO("stderr: " << run.err);
   CHECK(run.exit_code == 0);
@@ -68,9 +70,10 @@ void check_rto_against_ground_truth(int interval_ms) {
     double t = sample["t_ms"].get<double>();
     double rolled_back = fault["rolled_back_at_ms"].get<double>();
     if (t < rolled_back - 400 || t > rolled_back + 400) continue;
-    around_resume += fmt::format("\n  round ended {:.1f} ms ({:+.1f} from the resume): {} in {:.1f} ms, {}", t,
-                                 t - rolled_back, sample["ok"].get<bool>() ? "ok" : "FAILED",
-                                 sample["latency_ms"].get<double>(), sample["detail"].get<std::string>());
+    around_resume +=
+        fmt::format("\n  round ended {:.1f} ms ({:+.1f} from the resume): {} in {:.1f} ms, {}", t,
+                    t - rolled_back, sample["ok"].get<bool>() ? "ok" : "FAILED",
+                    sample["latency_ms"].get<double>(), sample["detail"].get<std::string>());
   }
   INFO("interval " << interval_ms << " ms: ground truth " << truth << " ms, measured RTO " << rto
                    << " ms, error " << rto - truth << " ms" << around_resume);
@@ -90,10 +93,12 @@ void check_rto_against_ground_truth(int interval_ms) {
 
 }  // namespace
 
-TEST_CASE("rto accuracy: a 2s pause is measured within one 50ms probe interval", "[integration][rto]") {
+TEST_CASE("rto accuracy: a 2s pause is measured within one 50ms probe interval",
+          "[integration][rto]") {
   check_rto_against_ground_truth(50);
 }
 
-TEST_CASE("rto accuracy: a 2s pause is measured within one 200ms probe interval", "[integration][rto]") {
+TEST_CASE("rto accuracy: a 2s pause is measured within one 200ms probe interval",
+          "[integration][rto]") {
   check_rto_against_ground_truth(200);
 }

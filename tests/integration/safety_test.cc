@@ -20,7 +20,9 @@ std::string pause_plan(const std::string& pidfile, const std::string& extra = ""
   return "version: 1\nname: pause-drill\n" + extra +
          "steady_state:\n  interval: 50ms\n  baseline_rounds: 2\n"
          "  probes:\n    - {name: alive, exec: {command: [\"true\"]}}\n"
-         "faults:\n  - {name: freeze, type: process.pause, at: 0s, duration: 60s, target: {pidfile: " + pidfile + "}}\n";
+         "faults:\n  - {name: freeze, type: process.pause, at: 0s, duration: 60s, target: "
+         "{pidfile: " +
+         pidfile + "}}\n";
 }
 
 struct Victim {
@@ -30,7 +32,10 @@ struct Victim {
 };
 
 std::unique_ptr<OwnedProcess> start_runner(const TempDir& dir, const std::string& plan) {
-  Command command{{FAULTLINE_BINARY, "--home", dir.file("home"), "run", plan, "--records", dir.file("records")}, "", {}};
+  Command command{
+      {FAULTLINE_BINARY, "--home", dir.file("home"), "run", plan, "--records", dir.file("records")},
+      "",
+      {}};
   return std::make_unique<OwnedProcess>(command, dir.file("runner.log"));
 }
 
@@ -38,7 +43,8 @@ std::unique_ptr<OwnedProcess> start_runner(const TempDir& dir, const std::string
 struct DrillWithService {
   explicit DrillWithService(TempDir& dir) : victim{dir} {
     std::string marker = dir.file("service.pid");
-    std::string services = "services:\n  idle:\n    command: \"echo $$$$ > " + marker + "; exec sleep 300\"\n";
+    std::string services =
+        "services:\n  idle:\n    command: \"echo $$$$ > " + marker + "; exec sleep 300\"\n";
     runner = start_runner(dir, dir.write("plan.yaml", pause_plan(victim.pidfile, services)));
     REQUIRE(eventually([&] { return process_state(victim.process.pid()) == 'T'; }, Millis(10000)));
     service_pid = std::stoi(*read_file(marker));
@@ -120,7 +126,12 @@ TEST_CASE("recover stops the services a SIGKILLed runner started") {
   INFO(recover.out << recover.err);
   CHECK(recover.exit_code == 0);
   CHECK(recover.out.find("undid service/idle/") != std::string::npos);
-  CHECK(eventually([&] { char state = process_state(service_pid); return state == '?' || state == 'Z'; }, Millis(5000)));
+  CHECK(eventually(
+      [&] {
+        char state = process_state(service_pid);
+        return state == '?' || state == 'Z';
+      },
+      Millis(5000)));
   CHECK(process_state(victim.process.pid()) != 'T');
 }
 

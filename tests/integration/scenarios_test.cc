@@ -30,7 +30,8 @@ TEST_CASE("the quickstart drill passes, measures a real RTO and writes a complet
   Json record = only_record(dir.file("records"));
   CHECK(record["schema"] == "faultline.record/v1");
   CHECK(record["plan"]["name"] == "quickstart-web-restart");
-  CHECK(record["plan"]["sha256"] == sha256_hex(*read_file(source_path("scenarios/quickstart.yaml"))));
+  CHECK(record["plan"]["sha256"] ==
+        sha256_hex(*read_file(source_path("scenarios/quickstart.yaml"))));
   CHECK(record["verdict"] == "passed");
   CHECK(record["exit_code"] == 0);
   CHECK(record["started_at"].get<std::string>() < record["ended_at"].get<std::string>());
@@ -55,7 +56,8 @@ TEST_CASE("the quickstart drill passes, measures a real RTO and writes a complet
                                            "observe", "teardown", "verdict"});
 
   std::string junit = *read_file(dir.file("junit.xml"));
-  CHECK(junit.find("<testsuite name=\"faultline.quickstart-web-restart\" tests=\"4\" failures=\"0\" errors=\"0\"") != std::string::npos);
+  CHECK(junit.find("<testsuite name=\"faultline.quickstart-web-restart\" tests=\"4\" "
+                   "failures=\"0\" errors=\"0\"") != std::string::npos);
   CHECK(junit.find("name=\"rto\"") != std::string::npos);
   CHECK(junit.find("name=\"health\"") != std::string::npos);
   // Nothing is left for recover: the journal is gone once everything is undone.
@@ -80,9 +82,14 @@ TEST_CASE("the rto-missed drill exits 1 and its JUnit failure carries target vs 
 TEST_CASE("the invalid scenario exits 2 with every error as file:line:col") {
   CliRun run = run_cli({"validate", "scenarios/invalid.yaml"});
   CHECK(run.exit_code == 2);
-  CHECK(run.err.find("scenarios/invalid.yaml:7:3: error: unknown key 'intervl' in steady_state, did you mean 'interval'?\n  intervl: 100ms\n  ^\n") != std::string::npos);
-  CHECK(run.err.find("scenarios/invalid.yaml:13:11: error: unknown fault type 'process.kil', did you mean 'process.kill'?") != std::string::npos);
-  CHECK(run.err.find("scenarios/invalid.yaml:10:7: error: unknown key 'htp' in probe, did you mean 'http'?") != std::string::npos);
+  CHECK(run.err.find("scenarios/invalid.yaml:7:3: error: unknown key 'intervl' in steady_state, "
+                     "did you mean 'interval'?\n  intervl: 100ms\n  ^\n") != std::string::npos);
+  CHECK(run.err.find("scenarios/invalid.yaml:13:11: error: unknown fault type 'process.kil', did "
+                     "you mean 'process.kill'?") != std::string::npos);
+  CHECK(
+      run.err.find(
+          "scenarios/invalid.yaml:10:7: error: unknown key 'htp' in probe, did you mean 'http'?") !=
+      std::string::npos);
   CHECK(run.err.find("scenarios/invalid.yaml: 8 errors") != std::string::npos);
   CliRun attempt = run_cli({"run", "scenarios/invalid.yaml"});
   CHECK(attempt.exit_code == 2);

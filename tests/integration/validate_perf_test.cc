@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <chrono>
 
 #include "tests/support/test_support.h"
@@ -16,7 +15,8 @@ TEST_CASE("validate checks a plan of 1000 faults in under a second, process star
       "    - exec: {command: [true]}\n"
       "faults:\n";
   for (int i = 0; i < 1000; ++i) {
-    text += "  - name: fault-" + std::to_string(i) + "\n    type: exec\n    at: " + std::to_string(i * 10) +
+    text += "  - name: fault-" + std::to_string(i) +
+            "\n    type: exec\n    at: " + std::to_string(i * 10) +
             "ms\n    params: {inject: [true]}\n";
   }
   TempDir dir;
@@ -39,7 +39,8 @@ TEST_CASE("validate refuses a hostile plan in under a second, printing at most a
   CliRun run = run_cli({"validate", path});
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   CHECK(run.exit_code == 2);
-  CHECK(run.err.find(path + ":3:1: error: unknown key 'key0' in the plan\nkey0: value\n^\n") != std::string::npos);
+  CHECK(run.err.find(path + ":3:1: error: unknown key 'key0' in the plan\nkey0: value\n^\n") !=
+        std::string::npos);
   CHECK(run.err.find(path + ": error: and 19902 more errors, not shown\n") != std::string::npos);
   CHECK(seconds < 1.0);
 }

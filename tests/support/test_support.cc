@@ -97,15 +97,22 @@ bool eventually(const std::function<bool()>& condition, Millis timeout) {
 }
 
 std::unique_ptr<OwnedProcess> start_http_server(int port, const TempDir& dir) {
-  Command command{{"python3", "-m", "http.server", "--bind", "127.0.0.1", std::to_string(port)}, dir.path(), {}};
-  auto server = std::make_unique<OwnedProcess>(command, dir.file("http-" + std::to_string(port) + ".log"));
+  Command command{{"python3", "-m", "http.server", "--bind", "127.0.0.1", std::to_string(port)},
+                  dir.path(),
+                  {}};
+  auto server =
+      std::make_unique<OwnedProcess>(command, dir.file("http-" + std::to_string(port) + ".log"));
   Command probe{{"python3", "-c",
-                 "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:" + std::to_string(port) + "/', timeout=1)"},
-                "", {}};
-  bool up = eventually([&] {
-    auto result = run_command(probe, Millis(2000));
-    return result.ok() && result->exit_code == 0;
-  }, Millis(10000));
+                 "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:" +
+                     std::to_string(port) + "/', timeout=1)"},
+                "",
+                {}};
+  bool up = eventually(
+      [&] {
+        auto result = run_command(probe, Millis(2000));
+        return result.ok() && result->exit_code == 0;
+      },
+      Millis(10000));
   REQUIRE(up);
   return server;
 }
@@ -126,6 +133,8 @@ Json only_record(const std::string& dir) {
   return read_json(found[0]);
 }
 
-std::string source_path(const std::string& relative) { return std::string(FAULTLINE_SOURCE_DIR) + "/" + relative; }
+std::string source_path(const std::string& relative) {
+  return std::string(FAULTLINE_SOURCE_DIR) + "/" + relative;
+}
 
 }  // namespace faultline::testing

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "runner/core/duration.h"
+
+#include <catch2/catch.hpp>
 
 using namespace faultline;
 
@@ -18,7 +18,8 @@ TEST_CASE("bad durations are refused with the reason") {
   CHECK(parse_duration("10").error().message.find("missing unit") != std::string::npos);
   CHECK(parse_duration("10parsecs").error().message.find("unknown unit") != std::string::npos);
   CHECK(parse_duration("1s1m").error().message.find("descend") != std::string::npos);
-  CHECK(parse_duration("1.0001s").error().message.find("finer than a millisecond") != std::string::npos);
+  CHECK(parse_duration("1.0001s").error().message.find("finer than a millisecond") !=
+        std::string::npos);
   CHECK_FALSE(parse_duration("-1s").ok());
   CHECK_FALSE(parse_duration("99999999999999999h").ok());
 }

@@ -1,3 +1,5 @@
+#include "runner/core/journal.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -5,7 +7,6 @@
 #include <filesystem>
 
 #include "runner/core/files.h"
-#include "runner/core/journal.h"
 #include "tests/support/test_support.h"
 
 using namespace faultline;
@@ -51,7 +52,8 @@ TEST_CASE("a torn last line, as a runner killed mid-write leaves, is skipped") {
   {
     auto journal = Journal::create(dir.path(), "drill-3", "plan");
     REQUIRE(journal.ok());
-    REQUIRE(journal->record_intent({"fault/a", "process.pause", "local", "a", Json::object()}).ok());
+    REQUIRE(
+        journal->record_intent({"fault/a", "process.pause", "local", "a", Json::object()}).ok());
     path = journal->path();
   }
   int fd = ::open(path.c_str(), O_WRONLY | O_APPEND);
@@ -76,7 +78,8 @@ TEST_CASE("atomic writes replace the whole file and leave no temp file behind") 
   REQUIRE(write_file_atomically(path, "second").ok());
   CHECK(*read_file(path) == "second");
   int entries = 0;
-  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir.path())) ++entries;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir.path()))
+    ++entries;
   CHECK(entries == 1);
   Status refused = write_file_atomically(dir.file("missing-dir/record.json"), "x");
   REQUIRE_FALSE(refused.ok());

@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -131,7 +130,8 @@ recovery:
   REQUIRE(plan.services.size() == 1);
   const ServiceSpec& web = plan.services[0];
   CHECK(web.name == "web");
-  CHECK(web.command.argv == std::vector<std::string>{"python3", "-m", "http.server", "--bind", "127.0.0.1", "18080"});
+  CHECK(web.command.argv ==
+        std::vector<std::string>{"python3", "-m", "http.server", "--bind", "127.0.0.1", "18080"});
   CHECK(web.command.cwd == "/tmp");
   REQUIRE(web.ready.has_value());
   CHECK(web.ready->name == "web.ready");
@@ -189,7 +189,8 @@ TEST_CASE("a plan file that cannot be read is one diagnostic without a line") {
   CHECK_FALSE(result.plan.has_value());
   REQUIRE(result.diagnostics.size() == 1);
   CHECK(result.diagnostics[0].where.line == 0);
-  CHECK(render_diagnostic(result.diagnostics[0], "").rfind("/nonexistent/faultline/plan.yaml: error: cannot read plan: ", 0) == 0);
+  CHECK(render_diagnostic(result.diagnostics[0], "")
+            .rfind("/nonexistent/faultline/plan.yaml: error: cannot read plan: ", 0) == 0);
 }
 
 TEST_CASE("after: resolves to absolute offsets and faults are sorted into firing order") {
@@ -284,7 +285,8 @@ faults:
   // Defaults are applied and params keep the schema's order; params without a default stay out.
   CHECK(http.params.dump() ==
         R"({"url":"http://127.0.0.1:9000/","method":"GET","expect_status":200,"timeout":1000})");
-  CHECK(plan.steady_state.probes[1].params.dump() == R"({"host":"127.0.0.1","port":9000,"timeout":1000})");
+  CHECK(plan.steady_state.probes[1].params.dump() ==
+        R"({"host":"127.0.0.1","port":9000,"timeout":1000})");
   CHECK(plan.steady_state.probes[2].params["expect_exit"] == 0);
   CHECK(plan.steady_state.probes[2].params["timeout"] == 5000);
 
@@ -362,7 +364,8 @@ faults:
         "plan.yaml:4:3: error: var 'TOKEN' has no default; pass --var TOKEN=VALUE\n"
         "  TOKEN: {secret: true}\n"
         "  ^\n"
-        "plan.yaml:7:59: error: probe 'http' param 'headers' 'X-Token': variable 'TOKEN' has no value; pass --var TOKEN=VALUE\n"
+        "plan.yaml:7:59: error: probe 'http' param 'headers' 'X-Token': variable 'TOKEN' has no "
+        "value; pass --var TOKEN=VALUE\n"
         "    - http: {url: \"http://127.0.0.1/\", headers: {X-Token: \"${var:TOKEN}\"}}\n"
         "                                                          ^\n");
   Plan plan = loaded(text, {{"TOKEN", "tok-123456"}});
@@ -388,7 +391,8 @@ faults:
     at: 1s
     params: {inject: [true]}
 )"));
-  CHECK(plan.steady_state.probes.at(0).params["command"] == Json::array({"login", "operator-joe", "hunter2-pw"}));
+  CHECK(plan.steady_state.probes.at(0).params["command"] ==
+        Json::array({"login", "operator-joe", "hunter2-pw"}));
   CHECK(redact("login operator-joe hunter2-pw") == "login operator-joe [secret]");
 }
 
@@ -410,7 +414,8 @@ faults:
     at: 1s
     params: {inject: [true]}
 )"));
-  CHECK(plan.steady_state.probes.at(0).params["headers"]["Authorization"] == "Bearer s3cr3t-from-env");
+  CHECK(plan.steady_state.probes.at(0).params["headers"]["Authorization"] ==
+        "Bearer s3cr3t-from-env");
   CHECK(redact("Authorization: Bearer s3cr3t-from-env") == "Authorization: Bearer [secret]");
   CHECK(redact(plan.steady_state.probes.at(0).params.dump()).find("s3cr3t") == std::string::npos);
 }
@@ -418,9 +423,11 @@ faults:
 TEST_CASE("an unset environment variable is an error at its use") {
   ::unsetenv("FAULTLINE_TEST_SURELY_UNSET");
   std::string text = kMinimalPlan;
-  text.replace(text.find("\"http://127.0.0.1:8080/\""), 24, "\"${env:FAULTLINE_TEST_SURELY_UNSET}\"");
+  text.replace(text.find("\"http://127.0.0.1:8080/\""), 24,
+               "\"${env:FAULTLINE_TEST_SURELY_UNSET}\"");
   CHECK(rendered(text) ==
-        "plan.yaml:5:19: error: probe 'http' param 'url': environment variable 'FAULTLINE_TEST_SURELY_UNSET' is not set\n"
+        "plan.yaml:5:19: error: probe 'http' param 'url': environment variable "
+        "'FAULTLINE_TEST_SURELY_UNSET' is not set\n"
         "    - http: {url: \"${env:FAULTLINE_TEST_SURELY_UNSET}\"}\n"
         "                  ^\n");
 }
@@ -531,10 +538,12 @@ faults:
     at: 1s
 )");
   CHECK(rendered(text) ==
-        "plan.yaml:5:13: error: probe 'http' is missing required param 'url' (string: http:// or https:// URL)\n"
+        "plan.yaml:5:13: error: probe 'http' is missing required param 'url' (string: http:// or "
+        "https:// URL)\n"
         "    - http: {timeout: 1s}\n"
         "            ^\n"
-        "plan.yaml:7:5: error: fault 'f' is missing required param 'inject' (command: command that injects the fault; must exit 0)\n"
+        "plan.yaml:7:5: error: fault 'f' is missing required param 'inject' (command: command that "
+        "injects the fault; must exit 0)\n"
         "  - name: f\n"
         "    ^\n");
 }
@@ -586,7 +595,8 @@ faults:
 objectives: {availability: 101%}
 )");
   CHECK(rendered(text) ==
-        "plan.yaml:4:13: error: interval: invalid duration '10parsecs': unknown unit (write e.g. 250ms, 2s, 1m30s)\n"
+        "plan.yaml:4:13: error: interval: invalid duration '10parsecs': unknown unit (write e.g. "
+        "250ms, 2s, 1m30s)\n"
         "  interval: 10parsecs\n"
         "            ^\n"
         "plan.yaml:5:20: error: recovered_after must be a whole number, not 'three'\n"
@@ -689,7 +699,8 @@ faults:
     target: {service: webb}
 )");
   CHECK(rendered(text) ==
-        "plan.yaml:12:23: error: fault 'crash' targets service 'webb', which the plan does not define, did you mean 'web'?\n"
+        "plan.yaml:12:23: error: fault 'crash' targets service 'webb', which the plan does not "
+        "define, did you mean 'web'?\n"
         "    target: {service: webb}\n"
         "                      ^\n");
 }
@@ -712,7 +723,8 @@ faults:
     params: {inject: [true]}
 )");
   CHECK(rendered(text) ==
-        "plan.yaml:7:5: error: fault 'crash' (process.kill) needs a target: {service: NAME}, {pidfile: PATH} or {process: NAME}\n"
+        "plan.yaml:7:5: error: fault 'crash' (process.kill) needs a target: {service: NAME}, "
+        "{pidfile: PATH} or {process: NAME}\n"
         "  - name: crash\n"
         "    ^\n"
         "plan.yaml:13:5: error: fault 'script': fault type exec takes no target\n"
@@ -738,7 +750,8 @@ faults:
     target: {pidfile: /run/web.pid, all: true}
 )");
   CHECK(rendered(text) ==
-        "plan.yaml:10:13: error: fault 'both' target needs exactly one of service, pidfile or process\n"
+        "plan.yaml:10:13: error: fault 'both' target needs exactly one of service, pidfile or "
+        "process\n"
         "    target: {process: web, pidfile: /run/web.pid}\n"
         "            ^\n"
         "plan.yaml:14:13: error: fault 'all' target: 'all' goes with 'process'\n"
@@ -764,7 +777,8 @@ faults:
     params: {inject: [true]}
 )");
   CHECK(rendered(text) ==
-        "plan.yaml:13:12: error: fault 'pause' runs after unknown fault 'crsh', did you mean 'crash'?\n"
+        "plan.yaml:13:12: error: fault 'pause' runs after unknown fault 'crsh', did you mean "
+        "'crash'?\n"
         "    after: crsh + 1s\n"
         "           ^\n");
 }
@@ -844,13 +858,16 @@ faults:
     params: {inject: [true]}
 )");
   CHECK(rendered(text) ==
-        "plan.yaml:7:5: error: fault 'neither' needs exactly one of 'at' (e.g. at: 2s) or 'after' (e.g. after: other + 1s)\n"
+        "plan.yaml:7:5: error: fault 'neither' needs exactly one of 'at' (e.g. at: 2s) or 'after' "
+        "(e.g. after: other + 1s)\n"
         "  - name: neither\n"
         "    ^\n"
-        "plan.yaml:10:5: error: fault 'both' needs exactly one of 'at' (e.g. at: 2s) or 'after' (e.g. after: other + 1s)\n"
+        "plan.yaml:10:5: error: fault 'both' needs exactly one of 'at' (e.g. at: 2s) or 'after' "
+        "(e.g. after: other + 1s)\n"
         "  - name: both\n"
         "    ^\n"
-        "plan.yaml:17:12: error: fault 'odd' after must be 'FAULT' or 'FAULT + DURATION', not 'neither - 1s'\n"
+        "plan.yaml:17:12: error: fault 'odd' after must be 'FAULT' or 'FAULT + DURATION', not "
+        "'neither - 1s'\n"
         "    after: neither - 1s\n"
         "           ^\n");
 }
@@ -873,7 +890,8 @@ faults:
     params: {inject: [true]}
 )");
   CHECK(rendered(text) ==
-        "plan.yaml:9:9: error: fault 'broken' at: invalid duration 'soon': expected a number (write e.g. 250ms, 2s, 1m30s)\n"
+        "plan.yaml:9:9: error: fault 'broken' at: invalid duration 'soon': expected a number "
+        "(write e.g. 250ms, 2s, 1m30s)\n"
         "    at: soon\n"
         "        ^\n");
 }
@@ -907,7 +925,8 @@ faults:
 TEST_CASE("an rpo objective is refused until there is a write ledger") {
   std::string text = kMinimalPlan + "objectives:\n  rto: 5s\n  rpo: 1s\n";
   CHECK(rendered(text) ==
-        "plan.yaml:13:3: error: rpo needs a write-ledger workload, which this faultline does not have yet; remove it or measure rto/availability\n"
+        "plan.yaml:13:3: error: rpo needs a write-ledger workload, which this faultline does not "
+        "have yet; remove it or measure rto/availability\n"
         "  rpo: 1s\n"
         "  ^\n");
 }
@@ -928,10 +947,12 @@ faults:
     params: {inject: ["${oops}"]}
 )");
   CHECK(rendered(text) ==
-        "plan.yaml:7:19: error: probe 'tcp' param 'port': variable 'PRT' is not defined (declare it under vars: or pass --var PRT=VALUE), did you mean 'PORT'?\n"
+        "plan.yaml:7:19: error: probe 'tcp' param 'port': variable 'PRT' is not defined (declare "
+        "it under vars: or pass --var PRT=VALUE), did you mean 'PORT'?\n"
         "    - tcp: {port: \"${var:PRT}\"}\n"
         "                  ^\n"
-        "plan.yaml:12:23: error: fault 'f' param 'inject' argument: unknown substitution '${oops}'; use ${env:NAME} or ${var:NAME}\n"
+        "plan.yaml:12:23: error: fault 'f' param 'inject' argument: unknown substitution "
+        "'${oops}'; use ${env:NAME} or ${var:NAME}\n"
         "    params: {inject: [\"${oops}\"]}\n"
         "                      ^\n");
 }
@@ -953,7 +974,8 @@ faults:
 )");
   CHECK(rendered(text, {{"PRT", "9000"}}) ==
         "plan.yaml: error: --var PRT is not declared under vars:, did you mean 'PORT'?\n");
-  CHECK(rendered(kMinimalPlan, {{"PORT", "9000"}}) == "plan.yaml: error: --var PORT is not declared under vars:\n");
+  CHECK(rendered(kMinimalPlan, {{"PORT", "9000"}}) ==
+        "plan.yaml: error: --var PORT is not declared under vars:\n");
 }
 
 TEST_CASE("the caret lines up under multi-byte characters, and columns count bytes") {
@@ -978,9 +1000,11 @@ name: unicode
 steady_state: {"é": 1, intervl: 1s, probes: [{tcp: {port: 80}}]}
 )");
   std::string out = rendered(after);
-  CHECK(out.find("plan.yaml:3:25: error: unknown key 'intervl' in steady_state, did you mean 'interval'?\n"
-                 "steady_state: {\"é\": 1, intervl: 1s, probes: [{tcp: {port: 80}}]}\n"
-                 "                       ^\n") != std::string::npos);
+  CHECK(
+      out.find(
+          "plan.yaml:3:25: error: unknown key 'intervl' in steady_state, did you mean 'interval'?\n"
+          "steady_state: {\"é\": 1, intervl: 1s, probes: [{tcp: {port: 80}}]}\n"
+          "                       ^\n") != std::string::npos);
 }
 
 TEST_CASE("a very long message keeps both of its ends") {
@@ -1032,11 +1056,15 @@ recovery: {timeout: 0s, observe: -1s}
   CHECK(lines == std::vector<int>{2, 3, 5, 8, 11, 13, 14, 17, 18, 18});
   std::string out;
   for (const auto& diagnostic : result.diagnostics) out += render_diagnostic(diagnostic, text);
-  CHECK(out.find("plan.yaml:2:7: error: plan name 'many mistakes' must be letters") != std::string::npos);
+  CHECK(out.find("plan.yaml:2:7: error: plan name 'many mistakes' must be letters") !=
+        std::string::npos);
   CHECK(out.find("plan.yaml:3:19: error: rto: invalid duration '5 seconds'") != std::string::npos);
-  CHECK(out.find("plan.yaml:11:11: error: unknown fault type 'process.kil', did you mean 'process.kill'?") != std::string::npos);
-  CHECK(out.find("plan.yaml:13:23: error: fault 'crash' targets service 'web', which the plan does not define") != std::string::npos);
-  CHECK(out.find("plan.yaml:18:21: error: recovery timeout must be longer than 0s") != std::string::npos);
+  CHECK(out.find("plan.yaml:11:11: error: unknown fault type 'process.kil', did you mean "
+                 "'process.kill'?") != std::string::npos);
+  CHECK(out.find("plan.yaml:13:23: error: fault 'crash' targets service 'web', which the plan does "
+                 "not define") != std::string::npos);
+  CHECK(out.find("plan.yaml:18:21: error: recovery timeout must be longer than 0s") !=
+        std::string::npos);
 }
 
 TEST_CASE("a flood of errors stops at a hundred and counts the rest") {
@@ -1047,8 +1075,10 @@ TEST_CASE("a flood of errors stops at a hundred and counts the rest") {
   CHECK(result.diagnostics[0].message == "the plan is missing required key 'steady_state'");
   CHECK(result.diagnostics[2].message == "unknown key 'unknown_0' in the plan");
   CHECK(result.diagnostics[99].message == "unknown key 'unknown_97' in the plan");
-  for (size_t i = 1; i < 100; ++i) CHECK(result.diagnostics[i - 1].where.line <= result.diagnostics[i].where.line);
-  CHECK(render_diagnostic(result.diagnostics[100], text) == "plan.yaml: error: and 402 more errors, not shown\n");
+  for (size_t i = 1; i < 100; ++i)
+    CHECK(result.diagnostics[i - 1].where.line <= result.diagnostics[i].where.line);
+  CHECK(render_diagnostic(result.diagnostics[100], text) ==
+        "plan.yaml: error: and 402 more errors, not shown\n");
 }
 
 // --- performance ------------------------------------------------------------------------
@@ -1066,7 +1096,8 @@ faults:
 )");
   // Written in reverse, so that the loader also has to sort them.
   for (int i = 999; i >= 0; --i) {
-    text += "  - name: fault-" + std::to_string(i) + "\n    type: exec\n    at: " + std::to_string(i * 10) +
+    text += "  - name: fault-" + std::to_string(i) +
+            "\n    type: exec\n    at: " + std::to_string(i * 10) +
             "ms\n    params: {inject: [true], rollback: [\"true\"], timeout: 5s}\n";
   }
   auto start = std::chrono::steady_clock::now();

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "runner/engine/measure.h"
+
+#include <catch2/catch.hpp>
 
 using namespace faultline;
 
@@ -27,7 +27,8 @@ SteadyState steady(int recovered_after, int interval_ms = 100) {
   return state;
 }
 
-const ObjectiveResult& result_named(const std::vector<ObjectiveResult>& results, const std::string& name) {
+const ObjectiveResult& result_named(const std::vector<ObjectiveResult>& results,
+                                    const std::string& name) {
   for (const auto& result : results) {
     if (result.name == name) return result;
   }
@@ -65,7 +66,9 @@ TEST_CASE("failures before the first fault do not count") {
 TEST_CASE("a single outage gives detect, recovery point, rto, outage and availability") {
   // Rounds end at 100, 200, ...; t0 = 1000 (the 10th round ends exactly then).
   //                         baseline  | drill
-  std::vector<Round> drill = rounds("oooxooooo" "ooxxxoooo");
+  std::vector<Round> drill = rounds(
+      "oooxooooo"
+      "ooxxxoooo");
   Measurements m = measure(drill, 1000.0, steady(3));
   CHECK(m.first_failure_ms == 1200.0);
   CHECK(m.time_to_detect_ms == 200.0);

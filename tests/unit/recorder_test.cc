@@ -1,6 +1,7 @@
+#include "runner/engine/recorder.h"
+
 #include <catch2/catch.hpp>
 
-#include "runner/engine/recorder.h"
 #include "runner/runner.h"
 
 using namespace faultline;
@@ -47,8 +48,9 @@ TEST_CASE("rounds overlap freely for socket probes and barely for process probes
   Registry registry;
   REQUIRE(register_builtin_types(registry).ok());
   auto plan_with = [&](const std::string& probe, const std::string& extra) {
-    std::string text = "version: 1\nname: p\nsteady_state:\n" + extra + "  probes:\n    - {name: a, " + probe +
-                       "}\nfaults:\n  - {name: f, type: exec, at: 0s, params: {inject: [\"true\"]}}\n";
+    std::string text =
+        "version: 1\nname: p\nsteady_state:\n" + extra + "  probes:\n    - {name: a, " + probe +
+        "}\nfaults:\n  - {name: f, type: exec, at: 0s, params: {inject: [\"true\"]}}\n";
     PlanLoad load = load_plan_text("p.yaml", text, registry);
     REQUIRE(load.plan);
     return load.plan->steady_state.rounds_in_flight();

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "runner/core/suggest.h"
+
+#include <catch2/catch.hpp>
 
 using namespace faultline;
 

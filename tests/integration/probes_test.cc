@@ -11,18 +11,9 @@ using namespace faultline::testing;
 
 namespace {
 
-const Registry& registry() {
-  static Registry instance = [] {
-    Registry made;
-    REQUIRE(register_builtin_types(made).ok());
-    return made;
-  }();
-  return instance;
-}
-
 // Configures a probe the way the plan loader would (schema defaults included).
 ProbeOutcome check(const std::string& type, Json params) {
-  const ProbeType* probe_type = registry().probe_type(type);
+  const ProbeType* probe_type = builtin_registry().probe_type(type);
   REQUIRE(probe_type != nullptr);
   for (const auto& spec : probe_type->schema().params) {
     if (!params.contains(spec.name) && !spec.default_value.is_null())

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "runner/core/files.h"
+#include "runner/runner.h"
 
 namespace faultline::testing {
 
@@ -131,6 +132,15 @@ Json only_record(const std::string& dir) {
   }
   REQUIRE(found.size() == 1);
   return read_json(found[0]);
+}
+
+const Registry& builtin_registry() {
+  static const Registry* registry = [] {
+    auto* made = new Registry;  // never freed: tests may use it until exit
+    REQUIRE(register_builtin_types(*made).ok());
+    return made;
+  }();
+  return *registry;
 }
 
 std::string source_path(const std::string& relative) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "runner/core/json.h"
+#include "runner/core/registry.h"
 #include "runner/core/subprocess.h"
 
 namespace faultline::testing {
@@ -68,5 +69,8 @@ Json read_json(const std::string& path);
 Json only_record(const std::string& dir);
 
 std::string source_path(const std::string& relative);
+
+// Every built-in fault and probe type, registered once for the whole test binary.
+const Registry& builtin_registry();
 
 }  // namespace faultline::testing

@@ -6,19 +6,12 @@
 
 #include "runner/plan/source_checks.h"
 #include "runner/runner.h"
+#include "tests/support/test_support.h"
 
 using namespace faultline;
+using namespace faultline::testing;
 
 namespace {
-
-const Registry& builtin_registry() {
-  static const Registry* registry = [] {
-    auto* made = new Registry;
-    REQUIRE(register_builtin_types(*made).ok());
-    return made;
-  }();
-  return *registry;
-}
 
 struct Refusal {
   PlanLoad load;

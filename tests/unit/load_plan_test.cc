@@ -8,17 +8,9 @@
 #include "tests/support/test_support.h"
 
 using namespace faultline;
+using namespace faultline::testing;
 
 namespace {
-
-const Registry& builtin_registry() {
-  static const Registry* registry = [] {
-    auto* made = new Registry;
-    REQUIRE(register_builtin_types(*made).ok());
-    return made;
-  }();
-  return *registry;
-}
 
 // Raw string literals start with a newline after R"( for readability; the plan does not.
 std::string yaml(const char* text) {

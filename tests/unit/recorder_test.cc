@@ -3,8 +3,10 @@
 #include <catch2/catch.hpp>
 
 #include "runner/runner.h"
+#include "tests/support/test_support.h"
 
 using namespace faultline;
+using namespace faultline::testing;
 
 namespace {
 
@@ -45,13 +47,11 @@ TEST_CASE("rounds that finish out of order are kept and shown in start order, wi
 }
 
 TEST_CASE("rounds overlap freely for socket probes and barely for process probes") {
-  Registry registry;
-  REQUIRE(register_builtin_types(registry).ok());
   auto plan_with = [&](const std::string& probe, const std::string& extra) {
     std::string text =
         "version: 1\nname: p\nsteady_state:\n" + extra + "  probes:\n    - {name: a, " + probe +
         "}\nfaults:\n  - {name: f, type: exec, at: 0s, params: {inject: [\"true\"]}}\n";
-    PlanLoad load = load_plan_text("p.yaml", text, registry);
+    PlanLoad load = load_plan_text("p.yaml", text, builtin_registry());
     REQUIRE(load.plan);
     return load.plan->steady_state.rounds_in_flight();
   };

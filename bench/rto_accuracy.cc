@@ -1,9 +1,13 @@
-// How accurate is the measured RTO? Freezes a real python3 http.server with
-// process.pause (SIGSTOP, rollback SIGCONT) for a known time, in-process through
-// run_drill, and compares the RTO the drill reports against the ground truth from the
-// same report (rolled back - injected) at several probe intervals.
+// How accurate is the measured RTO? Freezes a real HTTP server with process.pause
+// (SIGSTOP, rollback SIGCONT) for a known time, in-process through run_drill, and
+// compares the RTO the drill reports against the ground truth from the same report
+// (rolled back - injected) at several probe intervals.
 //
-//   rto_accuracy [--runs N] [--intervals 10,50,200] [--pause 1s]
+//   rto_accuracy [--runs N] [--intervals 10,50,200] [--pause 1s] [--server fixture|python]
+//
+// The default server, faultline-http-fixture, answers the instant it is resumed, so the
+// error is the runner's own. python3 http.server first works through the connections
+// queued while it was frozen, so its figures add that catch-up (5-25 ms here) on top.
 //
 // Per interval it prints the error (measured RTO - ground truth) as mean/p50/p95/max
 // and p95 as a fraction of the interval (target: <= 1.0), and a baseline measured in
@@ -48,7 +52,10 @@ std::atomic<int> g_interrupted{0};
 
 void on_signal(int signal) { g_interrupted = signal; }
 
+enum class Server { fixture, python };
+
 struct Options {
+  Server server = Server::fixture;
   int runs = 20;
   std::vector<int> intervals_ms = {10, 50, 200};
   Millis pause{1000};
@@ -57,9 +64,12 @@ struct Options {
 void usage(FILE* out) {
   std::fputs(
       "usage: rto_accuracy [--runs N] [--intervals MS,MS,...] [--pause DURATION]\n"
+      "                    [--server fixture|python]\n"
       "  --runs N          drills per probe interval (default 20)\n"
       "  --intervals LIST  probe intervals in ms (default 10,50,200)\n"
-      "  --pause DURATION  how long the server is frozen (default 1s)\n",
+      "  --pause DURATION  how long the server is frozen (default 1s)\n"
+      "  --server NAME     fixture: faultline-http-fixture, which recovers instantly (default);\n"
+      "                    python: python3 -m http.server, which adds its own catch-up\n",
       out);
 }
 
@@ -78,7 +88,7 @@ int parse_options(int argc, char** argv, Options& options) {
       usage(stdout);
       return -1;
     }
-    if (i + 1 >= argc || (arg != "--runs" && arg != "--intervals" && arg != "--pause")) {
+    if (i + 1 >= argc || (arg != "--runs" && arg != "--intervals" && arg != "--pause" && arg != "--server")) {
       std::fprintf(stderr, "rto_accuracy: unknown option or missing value: %s\n", arg.c_str());
       usage(stderr);
       return 2;
@@ -99,6 +109,14 @@ int parse_options(int argc, char** argv, Options& options) {
         options.intervals_ms.push_back(*interval);
         if (comma == std::string::npos) break;
         start = comma + 1;
+      }
+    } else if (arg == "--server") {
+      if (value == "fixture") {
+        options.server = Server::fixture;
+      } else if (value == "python") {
+        options.server = Server::python;
+      } else {
+        return std::fprintf(stderr, "rto_accuracy: --server is fixture or python, not '%s'\n", value.c_str()), 2;
       }
     } else {
       auto pause = parse_duration(value);
@@ -226,7 +244,9 @@ int run_benchmark(int argc, char** argv) {
     std::fprintf(stderr, "rto_accuracy: %s\n", registered.error().message.c_str());
     return 1;
   }
-  if (!program_exists("python3")) {
+  const bool python = options.server == Server::python;
+  const char* server_name = python ? "python3 http.server" : "faultline-http-fixture";
+  if (python && !program_exists("python3")) {
     std::fprintf(stderr, "rto_accuracy: python3 not found\n");
     return 1;
   }
@@ -249,10 +269,11 @@ int run_benchmark(int argc, char** argv) {
 
   OwnedServer server;
   {
-    Command command{{"python3", "-m", "http.server", "--bind", "127.0.0.1", std::to_string(port)}, www, {}};
+    Command command{{FAULTLINE_HTTP_FIXTURE, "--port", std::to_string(port), "--bind", "127.0.0.1"}, dir.path, {}};
+    if (python) command = Command{{"python3", "-m", "http.server", "--bind", "127.0.0.1", std::to_string(port)}, www, {}};
     auto started = spawn_process(command, dir.path + "/http.log");
     if (!started.ok()) {
-      std::fprintf(stderr, "rto_accuracy: cannot start python3 http.server: %s\n", started.error().message.c_str());
+      std::fprintf(stderr, "rto_accuracy: cannot start %s: %s\n", server_name, started.error().message.c_str());
       return 1;
     }
     server.process = *started;
@@ -277,7 +298,7 @@ int run_benchmark(int argc, char** argv) {
     MonoTime deadline = MonoClock::now() + Millis(10000);
     while (!run_probe(probe, *target).ok) {
       if (MonoClock::now() > deadline || g_interrupted) {
-        std::fprintf(stderr, "rto_accuracy: the http server on port %d did not answer within 10s\n", port);
+        std::fprintf(stderr, "rto_accuracy: %s on port %d did not answer within 10s\n", server_name, port);
         return 1;
       }
       std::this_thread::sleep_for(Millis(50));
@@ -289,8 +310,9 @@ int run_benchmark(int argc, char** argv) {
   }
   Stats base = stats(baseline);
 
-  std::printf("rto_accuracy: process.pause of a python3 http.server for %s, K=%d, http probe timeout %dms, %d run(s) per interval\n",
-              format_duration(options.pause).c_str(), kRecoveredAfter, kProbeTimeoutMs, options.runs);
+  std::printf("rto_accuracy: process.pause of %s (--server %s) for %s, K=%d, http probe timeout %dms, %d run(s) per interval\n",
+              server_name, python ? "python" : "fixture", format_duration(options.pause).c_str(), kRecoveredAfter,
+              kProbeTimeoutMs, options.runs);
   std::printf("baseline: http probe round trip against the healthy server: p50 %.2f ms, p95 %.2f ms (%zu samples)\n",
               base.p50, base.p95, baseline.size());
   std::fflush(stdout);
@@ -353,7 +375,8 @@ int run_benchmark(int argc, char** argv) {
   }
   std::printf("errors in ms (measured RTO - ground truth); target: p95 error <= %.1f x the probe interval\n", kTarget);
   std::printf("p95/base: p95 error / baseline p50; in flight: runs whose recovery round was sent before SIGCONT\n"
-              "(its error is the server's own catch-up after the resume, whatever the interval)\n");
+              "(its error is the time from SIGCONT to the first answer, whatever the interval: the server's\n"
+              "catch-up, ~0 for the fixture, plus the runner waking every waiting round at once)\n");
   if (g_interrupted) std::printf("interrupted by signal %d: results are partial\n", g_interrupted.load());
   return all_met ? 0 : 1;
 }

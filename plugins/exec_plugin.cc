@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "plugins/plugins.h"
+#include "runner/core/text.h"
 
 namespace faultline {
 namespace {
@@ -22,7 +23,7 @@ struct PluginCall {
 
 std::string first_line(const std::string& text) {
   std::string line = text.substr(0, text.find('\n'));
-  if (line.size() > 200) line.resize(200);
+  line = truncate_text(line, 200);
   return line;
 }
 
@@ -30,7 +31,7 @@ std::string first_line(const std::string& text) {
 Result<ExecResult> call(Target& target, const PluginCall& who, const std::string& verb,
                         const Json& params, Millis timeout) {
   Command command({who.plugin, verb, who.type});
-  command.input = Json{{"params", params}}.dump();
+  command.input = json_text(Json{{"params", params}});
   auto result = target.run(command, timeout);
   std::string label = "plugin " + who.plugin + " " + verb + " " + who.type;
   if (!result.ok()) return result.error().with_context(label);
@@ -102,7 +103,7 @@ Result<Schema> schema_from(const Json& params) {
 class PluginFault final : public Fault {
  public:
   PluginFault(PluginCall who, Json params) : who_(std::move(who)), params_(std::move(params)) {}
-  std::string describe() const override { return who_.type + " " + params_.dump(); }
+  std::string describe() const override { return who_.type + " " + json_text(params_); }
 
   Result<Json> inject(FaultContext& context) const override {
     // The plugin's rollback works from the params alone, so they are the whole spec.
@@ -151,7 +152,7 @@ class PluginFaultType final : public FaultType {
 class PluginProbe final : public Probe {
  public:
   PluginProbe(PluginCall who, Json params) : who_(std::move(who)), params_(std::move(params)) {}
-  std::string describe() const override { return who_.type + " " + params_.dump(); }
+  std::string describe() const override { return who_.type + " " + json_text(params_); }
   bool cheap_to_overlap() const override { return false; }
   ProbeOutcome check(Target& target) const override {
     auto result =
@@ -197,7 +198,7 @@ Status load_plugin(Registry& registry, const std::string& path) {
   Json description = Json::parse(result->out, nullptr, /*allow_exceptions=*/false);
   if (!description.is_object()) return Error{"'describe' did not print a JSON object"};
   if (description.value("protocol", 0) != kProtocol) {
-    return Error{"speaks protocol " + description.value("protocol", Json(0)).dump() +
+    return Error{"speaks protocol " + json_text(description.value("protocol", Json(0))) +
                  "; this faultline speaks " + std::to_string(kProtocol)};
   }
   std::vector<std::unique_ptr<FaultType>> faults;

@@ -124,7 +124,7 @@ std::string junit_xml(const Json& record) {
   out += "    <properties>\n";
   for (const char* key : {"id", "verdict", "exit_code", "reason"}) {
     std::string value =
-        record[key].is_string() ? record[key].get<std::string>() : record[key].dump();
+        record[key].is_string() ? record[key].get<std::string>() : json_text(record[key]);
     out += fmt::format("      <property name=\"{}\" value=\"{}\"/>\n", key, xml_escape(value));
   }
   out += fmt::format("      <property name=\"plan_sha256\" value=\"{}\"/>\n",

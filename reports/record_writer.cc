@@ -6,7 +6,7 @@ namespace faultline {
 Result<std::string> write_record(const Json& record, const std::string& dir) {
   if (Status made = make_directories(dir); !made) return made.error();
   std::string path = dir + "/" + record.value("id", "record") + ".json";
-  if (Status written = write_file_atomically(path, record.dump(2) + "\n"); !written) {
+  if (Status written = write_file_atomically(path, json_text(record, 2) + "\n"); !written) {
     return written.error().with_context("drill record");
   }
   return path;

@@ -1,5 +1,7 @@
 #include "faults/exec/exec_fault.h"
 
+#include "runner/core/text.h"
+
 namespace faultline {
 namespace {
 
@@ -8,7 +10,7 @@ Status run_step(Target& target, const std::vector<std::string>& argv, Millis tim
   auto result = target.run(Command{argv, "", {}}, timeout);
   if (!result.ok()) return result.error().with_context(step + " command");
   std::string output = result->err.empty() ? result->out : result->err;
-  if (output.size() > 200) output.resize(200);
+  output = truncate_text(output, 200);
   while (!output.empty() && (output.back() == '\n' || output.back() == ' ')) output.pop_back();
   if (result->timed_out) {
     return Error{step + " command " + quote_command(argv) + " timed out after " +

@@ -118,11 +118,10 @@ class ProcessPauseType final : public FaultType {
   Status rollback(const Json& spec, Target& target) const override {
     std::string failures;
     for (const auto& process : processes_from_json(spec)) {
-      // A process that exited while paused needs no SIGCONT.
-      if (!target.identify(process.pid).ok()) continue;
+      // A process that exited while paused (a zombie included) needs no SIGCONT.
+      if (!target.is_alive(process)) continue;
       Status sent = target.signal(process, SIGCONT);
-      if (!sent && target.identify(process.pid).ok() &&
-          target.identify(process.pid)->start_ticks == process.start_ticks) {
+      if (!sent && target.is_alive(process)) {
         failures += (failures.empty() ? "" : "; ") + sent.error().message;
       }
     }

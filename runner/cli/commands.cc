@@ -116,7 +116,7 @@ std::string default_text(const ParamSpec& spec) {
   if (spec.kind == ParamKind::signal)
     return "default " + signal_name(spec.default_value.get<int>());
   return "default " + (spec.default_value.is_string() ? spec.default_value.get<std::string>()
-                                                      : spec.default_value.dump());
+                                                      : json_text(spec.default_value));
 }
 
 Json schema_json(const Schema& schema) {
@@ -236,7 +236,7 @@ int command_types(const CliOptions& options) {
       out["probes"].push_back(Json{
           {"name", name}, {"summary", type->summary()}, {"params", schema_json(type->schema())}});
     }
-    std::printf("%s\n", out.dump(2).c_str());
+    std::printf("%s\n", json_text(out, 2).c_str());
     return 0;
   }
   print_types<FaultType>(

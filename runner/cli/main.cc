@@ -1,5 +1,6 @@
 // faultline's command line: a table of subcommands over the runner.
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 
@@ -127,4 +128,17 @@ int main_with_args(int argc, char** argv) {
 
 }  // namespace faultline
 
-int main(int argc, char** argv) { return faultline::main_with_args(argc, argv); }
+int main(int argc, char** argv) {
+  // A closed pipe on our output (`| head`, a dead `tee`) must not kill a runner that has
+  // faults injected; writes fail instead and the drill goes on to roll back.
+  signal(SIGPIPE, SIG_IGN);
+  try {
+    return faultline::main_with_args(argc, argv);
+  } catch (const std::exception& problem) {
+    std::fprintf(stderr,
+                 "faultline: internal error: %s\nfaultline: if a drill was running, run "
+                 "'faultline recover' to undo what its journal still lists\n",
+                 problem.what());
+    return 4;
+  }
+}

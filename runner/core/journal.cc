@@ -77,7 +77,7 @@ bool Journal::claim_error_in_use(const Error& error) {
 }
 
 Status Journal::append(const Json& line) {
-  std::string text = line.dump() + "\n";
+  std::string text = json_text(line) + "\n";
   if (::write(fd_, text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
     return Error{"cannot write journal " + path_ + ": " + std::strerror(errno)};
   }

@@ -46,6 +46,8 @@ class LocalTarget final : public Target {
     return id;
   }
 
+  bool is_alive(const ProcessId& process) override { return is_same_process_alive(process); }
+
   Status signal(const ProcessId& process, int signal) override {
     return signal_process(process, signal);
   }

@@ -4,6 +4,8 @@
 #include <mutex>
 #include <vector>
 
+#include "runner/core/json.h"
+
 namespace faultline {
 namespace {
 
@@ -18,8 +20,14 @@ std::vector<std::string>& secrets() {
 void register_secret(std::string value) {
   // Very short values would redact innocent text everywhere and protect nothing.
   if (value.size() < 3) return;
+  // A secret inside JSON text (a plugin's params, say) appears escaped: hide that too.
+  std::string escaped = json_text(Json(value));
+  escaped = escaped.substr(1, escaped.size() - 2);
   std::lock_guard lock(mutex);
   auto& values = secrets();
+  if (escaped != value && std::find(values.begin(), values.end(), escaped) == values.end()) {
+    values.push_back(escaped);
+  }
   if (std::find(values.begin(), values.end(), value) != values.end()) return;
   values.push_back(std::move(value));
   // Longest first, so a secret that contains another is replaced whole.

@@ -54,6 +54,12 @@ ChildPlan plan_child(const Command& command) {
   dup2(stdin_fd >= 0 ? stdin_fd : null_fd, 0);
   dup2(stdout_fd >= 0 ? stdout_fd : null_fd, 1);
   dup2(stderr_fd >= 0 ? stderr_fd : null_fd, 2);
+  // Keep only 0-2 and the error pipe (moved to 3): libcurl's probe sockets (not
+  // close-on-exec before curl 8.17) must not live on inside a service.
+  if (error_pipe != 3) dup2(error_pipe, 3);
+  fcntl(3, F_SETFD, FD_CLOEXEC);
+  error_pipe = 3;
+  close_range(4, ~0U, 0);
   int error = 0;
   if (!command.cwd.empty() && chdir(command.cwd.c_str()) != 0) {
     error = errno;

@@ -28,6 +28,8 @@ class Target {
   virtual std::vector<ProcessId> find_processes(const std::string& exact_name) = 0;
   // Reads a pidfile and identifies the process it names.
   virtual Result<ProcessId> read_pidfile(const std::string& path) = 0;
+  // Whether the process still runs: same pid and start time, and not a zombie.
+  virtual bool is_alive(const ProcessId& process) = 0;
   // Refuses when the process is gone or its pid now names another process.
   virtual Status signal(const ProcessId& process, int signal) = 0;
 

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "runner/core/journal.h"
+#include "runner/core/secrets.h"
 #include "runner/engine/probe_loop.h"
 #include "runner/engine/recorder.h"
 #include "runner/engine/services.h"
@@ -57,7 +58,12 @@ class Drill {
   }
 
   DrillReport run() {
-    execute();
+    try {
+      execute();
+    } catch (const std::exception& problem) {
+      // Whatever went wrong, finish() below still rolls back and writes the record.
+      abort(std::string("internal error: ") + problem.what());
+    }
     finish();
     return std::move(report_);
   }
@@ -412,8 +418,10 @@ Result<std::vector<ProcessId>> DrillFaultContext::target_processes() {
 }
 
 Status DrillFaultContext::journal_before_acting(const Json& rollback, const std::string& what) {
-  JournalAction action{"fault/" + run_.spec->name, run_.spec->type, drill_.target().name(), what,
-                       rollback};
+  // `what` is shown by recover, which does not know this drill's secrets; the rollback
+  // spec may need them and stays in the journal (mode 0600).
+  JournalAction action{"fault/" + run_.spec->name, run_.spec->type, drill_.target().name(),
+                       redact(what), rollback};
   if (Status written = drill_.journal().record_intent(action); !written) return written;
   drill_.mark_injected(run_);
   run_.journaled = true;

@@ -60,6 +60,8 @@ Measurements measure(const std::vector<Round>& rounds, std::optional<double> t0_
   m.time_to_detect_ms = *m.first_failure_ms - *t0_ms;
   int streak = 0;
   for (size_t i = first_failure + 1; i < rounds.size(); ++i) {
+    // A pass that ended before the outage was first seen cannot be its end.
+    if (rounds[i].ok && rounds[i].ended_ms < *m.first_failure_ms) continue;
     streak = rounds[i].ok ? streak + 1 : 0;
     if (streak == steady_state.recovered_after) {
       m.recovery_point_ms = rounds[i - streak + 1].ended_ms;

@@ -15,7 +15,11 @@ void ProbeLoop::start() {
 }
 
 void ProbeLoop::stop() {
-  stopping_ = true;
+  {
+    // Under the lock, so the loop cannot miss the wake-up between its check and its wait.
+    std::lock_guard lock(sleep_mutex_);
+    stopping_ = true;
+  }
   sleep_cv_.notify_all();
   if (thread_.joinable()) thread_.join();
 }

@@ -1,5 +1,6 @@
 #include "runner/engine/services.h"
 
+#include <signal.h>
 #include <sys/wait.h>
 
 #include <cerrno>
@@ -111,8 +112,11 @@ Status Services::wait_ready(Running& running, const std::function<bool()>& abort
 void Services::supervise(Running& running) {
   const ServiceSpec& spec = *running.spec;
   while (true) {
-    auto process = spawn_process(spec.command, log_dir_ + "/" + spec.name + ".log");
+    // Spawn under the lock: a stop() that ran between a spawn and its bookkeeping would
+    // see no process, wait for this thread, and leave the new process running.
     std::unique_lock lock(running.mutex);
+    if (running.stopping) return;
+    auto process = spawn_process(spec.command, log_dir_ + "/" + spec.name + ".log");
     if (!process.ok()) {
       running.start_error = process.error().message;
       running.given_up = true;
@@ -135,6 +139,12 @@ void Services::supervise(Running& running) {
                         std::to_string(process->pid) +
                         (journaled ? "" : " (journal: " + journaled.error().message + ")"));
 
+    siginfo_t exited{};
+    while (waitid(P_PID, process->pid, &exited, WEXITED | WNOWAIT) < 0 && errno == EINTR) {
+    }
+    // The leader is a zombie until reaped, so its pid (the group id) cannot be reused yet:
+    // stop what it left in its group (a wrapper script's server holding the port).
+    kill(-process->pid, SIGKILL);
     int status = 0;
     while (waitpid(process->pid, &status, 0) < 0 && errno == EINTR) {
     }

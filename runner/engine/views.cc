@@ -108,7 +108,7 @@ class JsonView final : public DrillObserver {
  private:
   void emit(const Json& line) {
     std::lock_guard lock(mutex_);
-    std::fprintf(stderr, "%s\n", line.dump().c_str());
+    std::fprintf(stderr, "%s\n", json_text(line).c_str());
     std::fflush(stderr);
   }
   std::mutex mutex_;

@@ -2,6 +2,7 @@
 
 #include <regex>
 
+#include "runner/core/text.h"
 #include "runner/probes/probes.h"
 
 namespace faultline {
@@ -11,7 +12,7 @@ std::string trim_detail(std::string text) {
   for (char& c : text) {
     if (c == '\n' || c == '\r') c = ' ';
   }
-  if (text.size() > 120) text = text.substr(0, 117) + "...";
+  text = truncate_text(text, 120);
   return text;
 }
 

@@ -12,6 +12,7 @@ SignalWatcher::SignalWatcher(StopRequest& request) : request_(request) {
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);  // an SSH session dropping must roll back, not kill the runner
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   thread_ = std::thread([this, set] {
     while (!done_) {
@@ -20,7 +21,9 @@ SignalWatcher::SignalWatcher(StopRequest& request) : request_(request) {
       if (signal <= 0) continue;
       if (request_.signal.exchange(signal) == 0) {
         std::fprintf(stderr, "\nfaultline: got SIG%s: rolling back every fault, then stopping\n",
-                     signal == SIGINT ? "INT" : "TERM");
+                     signal == SIGINT    ? "INT"
+                     : signal == SIGTERM ? "TERM"
+                                         : "HUP");
       } else {
         std::fprintf(stderr, "\nfaultline: rollback in progress; it will not be interrupted\n");
       }

@@ -1,5 +1,5 @@
 #pragma once
-// Turns SIGINT/SIGTERM into a StopRequest the engine polls, so that a signal never
+// Turns SIGINT/SIGTERM/SIGHUP into a StopRequest the engine polls, so that a signal never
 // interrupts a rollback half-way. Construct it on the main thread before any other
 // thread starts: it blocks the signals for the whole process and waits for them on a
 // thread of its own.

@@ -235,3 +235,24 @@ TEST_CASE("measurements round to microseconds in JSON and say null for what was 
   CHECK(nothing["rto_ms"].is_null());
   CHECK(nothing["availability_percent"].is_null());
 }
+
+TEST_CASE("a pass that ended before the first failure was seen is not the recovery point") {
+  // Round 0 hangs until 2000 ms and fails; rounds 1-3 pass early (one backend of several
+  // was killed). The outage was seen at 2000 ms, so recovery cannot be before it.
+  std::vector<Round> rounds(6);
+  double ends[] = {2000, 1100, 1110, 1120, 2050, 2100};
+  for (int i = 0; i < 6; ++i) {
+    rounds[i].index = i;
+    rounds[i].started_ms = 1000 + i * 10;
+    rounds[i].ended_ms = ends[i];
+    rounds[i].ok = i != 0;
+  }
+  SteadyState steady;
+  steady.recovered_after = 2;
+  Measurements m = measure(rounds, 1000.0, steady);
+  REQUIRE(m.first_failure_ms == 2000.0);
+  REQUIRE(m.recovery_point_ms.has_value());
+  CHECK(*m.recovery_point_ms == 2050.0);
+  CHECK(*m.outage_ms >= 0);
+  CHECK(*m.rto_ms >= *m.time_to_detect_ms);
+}

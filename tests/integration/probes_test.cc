@@ -1,7 +1,11 @@
 // The built-in probes against real servers on loopback.
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <thread>
 
 #include "runner/runner.h"
 #include "tests/support/test_support.h"
@@ -87,4 +91,75 @@ TEST_CASE("the exec probe checks exit code, stdout and its timeout") {
   ProbeOutcome missing = check("exec", {{"command", {"/nonexistent/program"}}});
   CHECK_FALSE(missing.ok);
   CHECK(missing.detail.find("No such file or directory") != std::string::npos);
+}
+
+namespace {
+
+// Accepts one connection on a loopback port, keeps the raw request, answers 204.
+class RequestCatcher {
+ public:
+  RequestCatcher() {
+    listener_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    REQUIRE(listener_ >= 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    socklen_t size = sizeof address;
+    getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &size);
+    port_ = ntohs(address.sin_port);
+    REQUIRE(listen(listener_, 4) == 0);
+    thread_ = std::thread([this] {
+      int connection = accept(listener_, nullptr, nullptr);
+      if (connection < 0) return;
+      char buffer[4096];
+      // Headers, then a body of the Content-Length the probe sent (small here).
+      for (ssize_t n; (n = read(connection, buffer, sizeof buffer)) > 0;) {
+        request_.append(buffer, static_cast<size_t>(n));
+        size_t end = request_.find("\r\n\r\n");
+        size_t length_at = request_.find("Content-Length: ");
+        size_t length =
+            length_at == std::string::npos ? 0 : std::stoul(request_.substr(length_at + 16));
+        if (end != std::string::npos && request_.size() >= end + 4 + length) break;
+      }
+      std::string reply = "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n";
+      (void)!write(connection, reply.data(), reply.size());
+      close(connection);
+    });
+  }
+  ~RequestCatcher() {
+    shutdown(listener_, SHUT_RDWR);
+    close(listener_);
+    if (thread_.joinable()) thread_.join();
+  }
+  int port() const { return port_; }
+  std::string request() {
+    if (thread_.joinable()) thread_.join();
+    return request_;
+  }
+
+ private:
+  int listener_ = -1;
+  int port_ = 0;
+  std::string request_;
+  std::thread thread_;
+};
+
+}  // namespace
+
+TEST_CASE("the http probe sends the plan's method and headers and body") {
+  RequestCatcher catcher;
+  ProbeOutcome outcome = check(
+      "http", {{"url", "http://127.0.0.1:" + std::to_string(catcher.port()) + "/health?deep=1"},
+               {"method", "POST"},
+               {"headers", {{"X-Drill", "faultline"}, {"Authorization", "Bearer t0ken"}}},
+               {"body", "{\"check\":true}"},
+               {"expect_status", 204}});
+  CHECK(outcome.ok);
+  CHECK(outcome.detail == "status 204");
+  std::string request = catcher.request();
+  CHECK(request.rfind("POST /health?deep=1 HTTP/1.1\r\n", 0) == 0);
+  CHECK(request.find("\r\nX-Drill: faultline\r\n") != std::string::npos);
+  CHECK(request.find("\r\nAuthorization: Bearer t0ken\r\n") != std::string::npos);
+  CHECK(request.find("\r\n\r\n{\"check\":true}") != std::string::npos);
 }

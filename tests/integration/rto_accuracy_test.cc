@@ -1,4 +1,4 @@
-// RTO accuracy against ground truth: a real HTTP server is frozen (process.pause,
+// RTO accuracy against ground truth: an HTTP server is frozen (process.pause,
 // SIGSTOP) for a known time by the real binary, and the RTO the record reports must
 // match the time the fault was actually in force, to within one probe interval.
 #include <fmt/format.h>
@@ -45,7 +45,9 @@ void check_rto_against_ground_truth(int interval_ms) {
   TempDir served;  // the server's cwd (what it lists)
   TempDir dir;     // plan, pidfile, home, records
   const int port = free_port();
-  auto server = start_http_server(port, served);  // returns once the server answers
+  // The fixture answers the moment it is resumed, so what is checked is the runner's own
+  // error; python's http.server adds its own catch-up (see bench/rto_accuracy --server).
+  auto server = start_http_fixture(port, served);
   std::string pidfile = dir.write("server.pid", std::to_string(server->pid()) + "\n");
   std::string plan = dir.write("pause.yaml", pause_plan(port, pidfile, interval_ms));
 

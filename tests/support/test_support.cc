@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "runner/core/files.h"
+#include "runner/core/target.h"
 #include "runner/runner.h"
 
 namespace faultline::testing {
@@ -97,25 +98,32 @@ bool eventually(const std::function<bool()>& condition, Millis timeout) {
   return condition();
 }
 
-std::unique_ptr<OwnedProcess> start_http_server(int port, const TempDir& dir) {
-  Command command{{"python3", "-m", "http.server", "--bind", "127.0.0.1", std::to_string(port)},
-                  dir.path(),
-                  {}};
+namespace {
+
+// Starts `command` and returns once an HTTP GET on the port answers.
+std::unique_ptr<OwnedProcess> start_and_wait_for_http(const Command& command, int port,
+                                                      const TempDir& dir) {
   auto server =
       std::make_unique<OwnedProcess>(command, dir.file("http-" + std::to_string(port) + ".log"));
-  Command probe{{"python3", "-c",
-                 "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:" +
-                     std::to_string(port) + "/', timeout=1)"},
-                "",
-                {}};
-  bool up = eventually(
-      [&] {
-        auto result = run_command(probe, Millis(2000));
-        return result.ok() && result->exit_code == 0;
-      },
-      Millis(10000));
+  Target& target = *make_local_target();
+  bool up = eventually([&] { return target.tcp_connect("127.0.0.1", port, Millis(500)).ok(); },
+                       Millis(10000));
   REQUIRE(up);
   return server;
+}
+
+}  // namespace
+
+std::unique_ptr<OwnedProcess> start_http_server(int port, const TempDir& dir) {
+  Command command{{"python3", "-m", "http.server", "--bind", "127.0.0.1", std::to_string(port)},
+                  dir.path()};
+  return start_and_wait_for_http(command, port, dir);
+}
+
+std::unique_ptr<OwnedProcess> start_http_fixture(int port, const TempDir& dir) {
+  Command command{{FAULTLINE_HTTP_FIXTURE, "--port", std::to_string(port), "--bind", "127.0.0.1"},
+                  dir.path()};
+  return start_and_wait_for_http(command, port, dir);
 }
 
 Json read_json(const std::string& path) {

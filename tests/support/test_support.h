@@ -58,8 +58,10 @@ class OwnedProcess {
   bool reaped_ = false;
 };
 
-// python3 -m http.server on 127.0.0.1:port in a temp cwd; waits until it answers.
+// python3 -m http.server on 127.0.0.1:port in a temp cwd; waits until it accepts.
 std::unique_ptr<OwnedProcess> start_http_server(int port, const TempDir& dir);
+// faultline-http-fixture (answers the moment it is resumed) likewise.
+std::unique_ptr<OwnedProcess> start_http_fixture(int port, const TempDir& dir);
 
 // Waits until `condition` holds or `timeout` passes.
 bool eventually(const std::function<bool()>& condition, Millis timeout);

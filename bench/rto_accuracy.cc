@@ -13,6 +13,7 @@
 // and p95 as a fraction of the interval (target: <= 1.0), and a baseline measured in
 // the same run: the round trip of the same http probe against the healthy server.
 // Exits 1 when an interval misses the target or a drill did not pass, 2 on bad usage.
+#include <fmt/format.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -29,8 +30,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "runner/core/files.h"
 #include "runner/core/subprocess.h"
@@ -74,7 +73,8 @@ void usage(FILE* out) {
 }
 
 std::optional<int> positive_int(const std::string& text) {
-  if (text.empty() || text.size() > 7 || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  if (text.empty() || text.size() > 7 || text.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
   int value = std::stoi(text);
   if (value <= 0) return std::nullopt;
   return value;
@@ -88,7 +88,8 @@ int parse_options(int argc, char** argv, Options& options) {
       usage(stdout);
       return -1;
     }
-    if (i + 1 >= argc || (arg != "--runs" && arg != "--intervals" && arg != "--pause" && arg != "--server")) {
+    if (i + 1 >= argc ||
+        (arg != "--runs" && arg != "--intervals" && arg != "--pause" && arg != "--server")) {
       std::fprintf(stderr, "rto_accuracy: unknown option or missing value: %s\n", arg.c_str());
       usage(stderr);
       return 2;
@@ -103,9 +104,11 @@ int parse_options(int argc, char** argv, Options& options) {
       size_t start = 0;
       while (start <= value.size()) {
         size_t comma = value.find(',', start);
-        std::string part = value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        std::string part =
+            value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
         auto interval = positive_int(part);
-        if (!interval) return std::fprintf(stderr, "rto_accuracy: bad interval '%s' (ms)\n", part.c_str()), 2;
+        if (!interval)
+          return std::fprintf(stderr, "rto_accuracy: bad interval '%s' (ms)\n", part.c_str()), 2;
         options.intervals_ms.push_back(*interval);
         if (comma == std::string::npos) break;
         start = comma + 1;
@@ -116,11 +119,14 @@ int parse_options(int argc, char** argv, Options& options) {
       } else if (value == "python") {
         options.server = Server::python;
       } else {
-        return std::fprintf(stderr, "rto_accuracy: --server is fixture or python, not '%s'\n", value.c_str()), 2;
+        return std::fprintf(stderr, "rto_accuracy: --server is fixture or python, not '%s'\n",
+                            value.c_str()),
+               2;
       }
     } else {
       auto pause = parse_duration(value);
-      if (!pause.ok() || pause->count() <= 0) return std::fprintf(stderr, "rto_accuracy: bad --pause '%s'\n", value.c_str()), 2;
+      if (!pause.ok() || pause->count() <= 0)
+        return std::fprintf(stderr, "rto_accuracy: bad --pause '%s'\n", value.c_str()), 2;
       options.pause = *pause;
     }
   }
@@ -173,7 +179,8 @@ struct OwnedServer {
 
 // `at_ms`: when the fault fires after the baseline; drawn at random per run so that the
 // probe rounds meet the resume at every phase, not one fixed by the schedule.
-std::string plan_text(int port, const std::string& pidfile, int interval_ms, Millis pause, int at_ms) {
+std::string plan_text(int port, const std::string& pidfile, int interval_ms, Millis pause,
+                      int at_ms) {
   return fmt::format(R"(version: 1
 name: bench-rto-accuracy
 objectives:
@@ -194,8 +201,9 @@ faults:
 recovery:
   timeout: 30s
 )",
-                     fmt::arg("interval", interval_ms), fmt::arg("k", kRecoveredAfter), fmt::arg("port", port),
-                     fmt::arg("timeout", kProbeTimeoutMs), fmt::arg("pause", pause.count()), fmt::arg("at", at_ms),
+                     fmt::arg("interval", interval_ms), fmt::arg("k", kRecoveredAfter),
+                     fmt::arg("port", port), fmt::arg("timeout", kProbeTimeoutMs),
+                     fmt::arg("pause", pause.count()), fmt::arg("at", at_ms),
                      fmt::arg("pidfile", pidfile));
 }
 
@@ -233,7 +241,7 @@ int run_benchmark(int argc, char** argv) {
   if (int code = parse_options(argc, argv, options); code != 0) return code < 0 ? 0 : code;
 
   // Ctrl-C / SIGTERM: finish the drill in progress (it always rolls back), then clean up.
-  struct sigaction action{};
+  struct sigaction action {};
   action.sa_handler = on_signal;
   sigemptyset(&action.sa_mask);
   sigaction(SIGINT, &action, nullptr);
@@ -269,17 +277,23 @@ int run_benchmark(int argc, char** argv) {
 
   OwnedServer server;
   {
-    Command command{{FAULTLINE_HTTP_FIXTURE, "--port", std::to_string(port), "--bind", "127.0.0.1"}, dir.path, {}};
-    if (python) command = Command{{"python3", "-m", "http.server", "--bind", "127.0.0.1", std::to_string(port)}, www, {}};
+    Command command{{FAULTLINE_HTTP_FIXTURE, "--port", std::to_string(port), "--bind", "127.0.0.1"},
+                    dir.path,
+                    {}};
+    if (python)
+      command = Command{
+          {"python3", "-m", "http.server", "--bind", "127.0.0.1", std::to_string(port)}, www, {}};
     auto started = spawn_process(command, dir.path + "/http.log");
     if (!started.ok()) {
-      std::fprintf(stderr, "rto_accuracy: cannot start %s: %s\n", server_name, started.error().message.c_str());
+      std::fprintf(stderr, "rto_accuracy: cannot start %s: %s\n", server_name,
+                   started.error().message.c_str());
       return 1;
     }
     server.process = *started;
   }
   std::string pidfile = dir.path + "/server.pid";
-  if (Status written = write_file_atomically(pidfile, std::to_string(server.process->pid) + "\n"); !written) {
+  if (Status written = write_file_atomically(pidfile, std::to_string(server.process->pid) + "\n");
+      !written) {
     std::fprintf(stderr, "rto_accuracy: %s\n", written.error().message.c_str());
     return 1;
   }
@@ -288,7 +302,8 @@ int run_benchmark(int argc, char** argv) {
   auto target = make_local_target();
   std::vector<double> baseline;
   {
-    auto load = load_plan_text(dir.path + "/baseline.yaml", plan_text(port, pidfile, 50, options.pause, 100), registry);
+    auto load = load_plan_text(dir.path + "/baseline.yaml",
+                               plan_text(port, pidfile, 50, options.pause, 100), registry);
     if (!load.plan) {
       std::fprintf(stderr, "rto_accuracy: the benchmark plan does not load: %s\n",
                    load.diagnostics.empty() ? "?" : load.diagnostics.front().message.c_str());
@@ -298,7 +313,8 @@ int run_benchmark(int argc, char** argv) {
     MonoTime deadline = MonoClock::now() + Millis(10000);
     while (!run_probe(probe, *target).ok) {
       if (MonoClock::now() > deadline || g_interrupted) {
-        std::fprintf(stderr, "rto_accuracy: %s on port %d did not answer within 10s\n", server_name, port);
+        std::fprintf(stderr, "rto_accuracy: %s on port %d did not answer within 10s\n", server_name,
+                     port);
         return 1;
       }
       std::this_thread::sleep_for(Millis(50));
@@ -310,11 +326,15 @@ int run_benchmark(int argc, char** argv) {
   }
   Stats base = stats(baseline);
 
-  std::printf("rto_accuracy: process.pause of %s (--server %s) for %s, K=%d, http probe timeout %dms, %d run(s) per interval\n",
-              server_name, python ? "python" : "fixture", format_duration(options.pause).c_str(), kRecoveredAfter,
-              kProbeTimeoutMs, options.runs);
-  std::printf("baseline: http probe round trip against the healthy server: p50 %.2f ms, p95 %.2f ms (%zu samples)\n",
-              base.p50, base.p95, baseline.size());
+  std::printf(
+      "rto_accuracy: process.pause of %s (--server %s) for %s, K=%d, http probe timeout %dms, %d "
+      "run(s) per interval\n",
+      server_name, python ? "python" : "fixture", format_duration(options.pause).c_str(),
+      kRecoveredAfter, kProbeTimeoutMs, options.runs);
+  std::printf(
+      "baseline: http probe round trip against the healthy server: p50 %.2f ms, p95 %.2f ms (%zu "
+      "samples)\n",
+      base.p50, base.p95, baseline.size());
   std::fflush(stdout);
 
   auto view = make_view(ViewOptions{LogFormat::text, false, true});
@@ -326,19 +346,23 @@ int run_benchmark(int argc, char** argv) {
     std::uniform_int_distribution<int> phase(0, interval_ms - 1);
     for (int run = 0; run < options.runs && !g_interrupted; ++run) {
       std::string path = dir.path + fmt::format("/pause-{}ms.yaml", interval_ms);
-      auto load = load_plan_text(path, plan_text(port, pidfile, interval_ms, options.pause, 100 + phase(random)), registry);
+      auto load = load_plan_text(
+          path, plan_text(port, pidfile, interval_ms, options.pause, 100 + phase(random)),
+          registry);
       if (!load.plan) {
         std::fprintf(stderr, "rto_accuracy: the benchmark plan does not load: %s\n",
                      load.diagnostics.empty() ? "?" : load.diagnostics.front().message.c_str());
         return 1;
       }
       DrillOptions drill_options{dir.path + "/home", "rto_accuracy", target, nullptr};
-      DrillReport report = run_drill(*load.plan, registry, drill_options, *view);
+      DrillReport report = run_drill(*load.plan, drill_options, *view);
       const FaultRun& fault = report.faults.at(0);
-      if (report.exit_code != 0 || !report.measurements.rto_ms || !fault.injected_ms || !fault.rolled_back_ms) {
+      if (report.exit_code != 0 || !report.measurements.rto_ms || !fault.injected_ms ||
+          !fault.rolled_back_ms) {
         ++result.failed_runs;
         if (result.first_failure.empty()) {
-          result.first_failure = fmt::format("run {}: {} (exit {}): {}", run + 1, report.verdict, report.exit_code, report.reason);
+          result.first_failure = fmt::format("run {}: {} (exit {}): {}", run + 1, report.verdict,
+                                             report.exit_code, report.reason);
         }
         continue;
       }
@@ -346,7 +370,8 @@ int run_benchmark(int argc, char** argv) {
       result.truths.push_back(truth);
       result.errors.push_back(*report.measurements.rto_ms - truth);
       for (const Round& round : report.rounds) {
-        if (report.measurements.recovery_point_ms && round.ended_ms == *report.measurements.recovery_point_ms) {
+        if (report.measurements.recovery_point_ms &&
+            round.ended_ms == *report.measurements.recovery_point_ms) {
           result.in_flight += round.started_ms < *fault.rolled_back_ms ? 1 : 0;
           break;
         }
@@ -356,8 +381,9 @@ int run_benchmark(int argc, char** argv) {
     if (g_interrupted) break;
   }
 
-  std::printf("\n%8s %5s %10s %9s %9s %9s %9s %9s %12s %9s %10s  %s\n", "interval", "runs", "truth p50", "err mean",
-              "err p50", "err p95", "err min", "err max", "p95/interval", "p95/base", "in flight", "result");
+  std::printf("\n%8s %5s %10s %9s %9s %9s %9s %9s %12s %9s %10s  %s\n", "interval", "runs",
+              "truth p50", "err mean", "err p50", "err p95", "err min", "err max", "p95/interval",
+              "p95/base", "in flight", "result");
   bool all_met = !g_interrupted;
   for (const auto& result : results) {
     Stats err = stats(result.errors);
@@ -365,19 +391,28 @@ int run_benchmark(int argc, char** argv) {
     double fraction = err.p95 / result.interval_ms;
     bool met = result.failed_runs == 0 && !result.errors.empty() && fraction <= kTarget;
     all_met = all_met && met;
-    std::printf("%6d ms %5zu %10.1f %9.1f %9.1f %9.1f %9.1f %9.1f %12.2f %9.1f %10s  %s\n", result.interval_ms,
-                result.errors.size(), truth.p50, err.mean, err.p50, err.p95, err.min, err.max, fraction,
-                base.p50 > 0 ? err.p95 / base.p50 : 0.0,
-                fmt::format("{}/{}", result.in_flight, result.errors.size()).c_str(), met ? "PASS" : "FAIL");
+    std::printf("%6d ms %5zu %10.1f %9.1f %9.1f %9.1f %9.1f %9.1f %12.2f %9.1f %10s  %s\n",
+                result.interval_ms, result.errors.size(), truth.p50, err.mean, err.p50, err.p95,
+                err.min, err.max, fraction, base.p50 > 0 ? err.p95 / base.p50 : 0.0,
+                fmt::format("{}/{}", result.in_flight, result.errors.size()).c_str(),
+                met ? "PASS" : "FAIL");
     if (result.failed_runs > 0) {
-      std::printf("         %d drill(s) did not pass; first: %s\n", result.failed_runs, result.first_failure.c_str());
+      std::printf("         %d drill(s) did not pass; first: %s\n", result.failed_runs,
+                  result.first_failure.c_str());
     }
   }
-  std::printf("errors in ms (measured RTO - ground truth); target: p95 error <= %.1f x the probe interval\n", kTarget);
-  std::printf("p95/base: p95 error / baseline p50; in flight: runs whose recovery round was sent before SIGCONT\n"
-              "(its error is the time from SIGCONT to the first answer, whatever the interval: the server's\n"
-              "catch-up, ~0 for the fixture, plus the runner waking every waiting round at once)\n");
-  if (g_interrupted) std::printf("interrupted by signal %d: results are partial\n", g_interrupted.load());
+  std::printf(
+      "errors in ms (measured RTO - ground truth); target: p95 error <= %.1f x the probe "
+      "interval\n",
+      kTarget);
+  std::printf(
+      "p95/base: p95 error / baseline p50; in flight: runs whose recovery round was sent before "
+      "SIGCONT\n"
+      "(its error is the time from SIGCONT to the first answer, whatever the interval: the "
+      "server's\n"
+      "catch-up, ~0 for the fixture, plus the runner waking every waiting round at once)\n");
+  if (g_interrupted)
+    std::printf("interrupted by signal %d: results are partial\n", g_interrupted.load());
   return all_met ? 0 : 1;
 }
 

@@ -100,6 +100,32 @@ Result<Schema> schema_from(const Json& params) {
   return schema;
 }
 
+// A plugin call may be given a "timeout" param (milliseconds once normalized).
+Millis plugin_timeout(const Json& params, Millis fallback) {
+  return Millis(params.value("timeout", static_cast<int64_t>(fallback.count())));
+}
+
+const Millis kFaultTimeout{30000};
+const Millis kProbeTimeout{5000};
+
+// What every plugin type has: the plugin that serves it, a summary and a schema.
+template <class TypeInterface>
+class PluginType : public TypeInterface {
+ public:
+  PluginType(PluginCall who, std::string summary, Schema schema)
+      : who_(std::move(who)), summary_(std::move(summary)), schema_(std::move(schema)) {}
+  std::string name() const override { return who_.type; }
+  std::string summary() const override { return summary_ + " (plugin " + who_.plugin + ")"; }
+  const Schema& schema() const override { return schema_; }
+
+ protected:
+  PluginCall who_;
+
+ private:
+  std::string summary_;
+  Schema schema_;
+};
+
 class PluginFault final : public Fault {
  public:
   PluginFault(PluginCall who, Json params) : who_(std::move(who)), params_(std::move(params)) {}
@@ -112,41 +138,32 @@ class PluginFault final : public Fault {
         !journaled) {
       return journaled.error();
     }
-    if (Status done = expect_success(call(context.target(), who_, "inject", params_, timeout()),
-                                     who_, "inject");
+    if (Status done = expect_success(
+            call(context.target(), who_, "inject", params_, plugin_timeout(params_, kFaultTimeout)),
+            who_, "inject");
         !done) {
       return done.error();
     }
     return spec;
   }
 
-  Millis timeout() const { return Millis(params_.value("timeout", int64_t{30000})); }
-
  private:
   PluginCall who_;
   Json params_;
 };
 
-class PluginFaultType final : public FaultType {
+class PluginFaultType final : public PluginType<FaultType> {
  public:
-  PluginFaultType(PluginCall who, std::string summary, Schema schema)
-      : who_(std::move(who)), summary_(std::move(summary)), schema_(std::move(schema)) {}
-  std::string name() const override { return who_.type; }
-  std::string summary() const override { return summary_ + " (plugin " + who_.plugin + ")"; }
-  const Schema& schema() const override { return schema_; }
+  using PluginType::PluginType;
   Result<std::unique_ptr<Fault>> configure(const Params& params) const override {
     return std::unique_ptr<Fault>(std::make_unique<PluginFault>(who_, params.json()));
   }
   Status rollback(const Json& spec, Target& target) const override {
     Json params = spec.value("params", Json::object());
-    Millis timeout(params.value("timeout", int64_t{30000}));
-    return expect_success(call(target, who_, "rollback", params, timeout), who_, "rollback");
+    return expect_success(
+        call(target, who_, "rollback", params, plugin_timeout(params, kFaultTimeout)), who_,
+        "rollback");
   }
-
- private:
-  PluginCall who_;
-  std::string summary_;
-  Schema schema_;
 };
 
 class PluginProbe final : public Probe {
@@ -155,8 +172,7 @@ class PluginProbe final : public Probe {
   std::string describe() const override { return who_.type + " " + json_text(params_); }
   bool cheap_to_overlap() const override { return false; }
   ProbeOutcome check(Target& target) const override {
-    auto result =
-        call(target, who_, "probe", params_, Millis(params_.value("timeout", int64_t{5000})));
+    auto result = call(target, who_, "probe", params_, plugin_timeout(params_, kProbeTimeout));
     if (!result.ok()) return {false, result.error().message};
     std::string detail = first_line(result->out.empty() ? result->err : result->out);
     return {result->exit_code == 0,
@@ -168,21 +184,12 @@ class PluginProbe final : public Probe {
   Json params_;
 };
 
-class PluginProbeType final : public ProbeType {
+class PluginProbeType final : public PluginType<ProbeType> {
  public:
-  PluginProbeType(PluginCall who, std::string summary, Schema schema)
-      : who_(std::move(who)), summary_(std::move(summary)), schema_(std::move(schema)) {}
-  std::string name() const override { return who_.type; }
-  std::string summary() const override { return summary_ + " (plugin " + who_.plugin + ")"; }
-  const Schema& schema() const override { return schema_; }
+  using PluginType::PluginType;
   Result<std::unique_ptr<Probe>> configure(const Params& params) const override {
     return std::unique_ptr<Probe>(std::make_unique<PluginProbe>(who_, params.json()));
   }
-
- private:
-  PluginCall who_;
-  std::string summary_;
-  Schema schema_;
 };
 
 // Registers the types one plugin describes; fails without registering any on a bad description.

@@ -60,9 +60,8 @@ std::optional<Plan> load_or_report(const std::string& path,
                                    const std::map<std::string, std::string>& vars) {
   PlanLoad load = load_plan_file(path, registry(), vars);
   if (load.plan) return std::move(load.plan);
-  std::string text = read_file(path).ok() ? *read_file(path) : "";
   for (const auto& diagnostic : load.diagnostics) {
-    std::fputs(redact(render_diagnostic(diagnostic, text)).c_str(), stderr);
+    std::fputs(redact(render_diagnostic(diagnostic, load.text)).c_str(), stderr);
   }
   std::fprintf(stderr, "%s: %zu error%s\n", path.c_str(), load.diagnostics.size(),
                load.diagnostics.size() == 1 ? "" : "s");
@@ -189,7 +188,7 @@ int command_run(const CliOptions& options) {
   ViewOptions view_options{options.log_format == "json" ? LogFormat::json : LogFormat::text,
                            static_cast<bool>(isatty(STDERR_FILENO)), options.quiet};
   auto view = make_view(view_options);
-  DrillReport report = run_drill(*plan, registry(), drill_options, *view);
+  DrillReport report = run_drill(*plan, drill_options, *view);
   Json record = record_json(report);
   view->on_finish(record);
   int exit_code = report.exit_code;

@@ -38,10 +38,8 @@ class DrillFaultContext final : public FaultContext {
 
 class Drill {
  public:
-  Drill(const Plan& plan, const Registry& registry, const DrillOptions& options,
-        DrillObserver& observer)
+  Drill(const Plan& plan, const DrillOptions& options, DrillObserver& observer)
       : plan_(plan),
-        registry_(registry),
         options_(options),
         target_(*options.target),
         recorder_(MonoClock::now(), observer) {
@@ -399,7 +397,6 @@ class Drill {
 
  private:
   const Plan& plan_;
-  const Registry& registry_;
   const DrillOptions& options_;
   Target& target_;
   Recorder recorder_;
@@ -432,11 +429,8 @@ Status DrillFaultContext::journal_before_acting(const Json& rollback, const std:
 
 }  // namespace
 
-DrillReport run_drill(const Plan& plan, const Registry& registry, const DrillOptions& options,
-                      DrillObserver& observer) {
-  Drill drill(plan, registry, options, observer);
-  DrillReport report = drill.run();
-  return report;
+DrillReport run_drill(const Plan& plan, const DrillOptions& options, DrillObserver& observer) {
+  return Drill(plan, options, observer).run();
 }
 
 std::string new_drill_id(const std::string& plan_name) {

@@ -6,7 +6,6 @@
 #include <memory>
 #include <string>
 
-#include "runner/core/registry.h"
 #include "runner/engine/drill_report.h"
 #include "runner/engine/observer.h"
 #include "runner/plan/plan.h"
@@ -28,8 +27,7 @@ struct DrillOptions {
 
 // Exit codes: 0 objectives met, 1 missed / hypothesis failed, 3 aborted (all rolled
 // back), 4 a rollback failed.
-DrillReport run_drill(const Plan& plan, const Registry& registry, const DrillOptions& options,
-                      DrillObserver& observer);
+DrillReport run_drill(const Plan& plan, const DrillOptions& options, DrillObserver& observer);
 
 // What `run --dry-run` prints: the phases and every fault at its offset.
 std::string describe_timeline(const Plan& plan);

@@ -647,7 +647,9 @@ PlanLoad load_plan_file(const std::string& path, const Registry& registry,
     load.diagnostics.push_back({{path, 0, 0}, "cannot read plan: " + text.error().message});
     return load;
   }
-  return load_plan_text(path, *text, registry, vars);
+  PlanLoad load = load_plan_text(path, *text, registry, vars);
+  load.text = std::move(*text);
+  return load;
 }
 
 int SteadyState::rounds_in_flight() const {

@@ -20,6 +20,7 @@ struct PlanLoad {
   std::optional<Plan> plan;
   // Sorted by position; empty when plan is set. At most 100, then one that counts the rest.
   std::vector<Diagnostic> diagnostics;
+  std::string text;  // the file as read, for render_diagnostic
 };
 
 // `vars` come from --var NAME=VALUE and override the plan's `vars:` defaults.

@@ -9,15 +9,21 @@
 using namespace faultline;
 using namespace faultline::testing;
 
+namespace {
+
+std::string noop_plan() {
+  return fast_plan("noop", "  - {name: noop, type: exec, at: 0s, params: {inject: [\"true\"]}}\n");
+}
+
+}  // namespace
+
 TEST_CASE("a dry run prints the timeline and injects nothing") {
   TempDir dir;
   OwnedProcess victim(Command{{"sleep", "300"}, "", {}}, dir.file("sleep.log"));
   std::string pidfile = dir.write("victim.pid", std::to_string(victim.pid()));
-  std::string plan =
-      "version: 1\nname: dry\n"
-      "steady_state:\n  probes:\n    - {name: alive, exec: {command: [\"true\"]}}\n"
-      "faults:\n  - {name: freeze, type: process.pause, at: 1s, duration: 2s, target: {pidfile: " +
-      pidfile + "}}\n";
+  std::string plan = fast_plan(
+      "dry", "  - {name: freeze, type: process.pause, at: 1s, duration: 2s, target: {pidfile: " +
+                 pidfile + "}}\n");
   CliRun run =
       run_cli({"run", dir.write("plan.yaml", plan), "--dry-run", "--records", dir.file("records")},
               dir.file("home"));
@@ -47,12 +53,10 @@ TEST_CASE("types lists every fault and probe type with its parameters") {
 TEST_CASE("secret values from the environment never reach the record or the log") {
   TempDir dir;
   std::string secret = "hunter2-" + std::to_string(getpid());
-  std::string plan =
-      "version: 1\nname: secrets\n"
-      "steady_state:\n  interval: 50ms\n  baseline_rounds: 1\n  recovered_after: 1\n"
-      "  probes:\n    - {name: token, exec: {command: \"echo ${env:FL_TEST_TOKEN}; exit 0\"}}\n"
-      "faults:\n  - {name: noop, type: exec, at: 0s, params: {inject: \"echo "
-      "${env:FL_TEST_TOKEN}\"}}\n";
+  std::string plan = fast_plan(
+      "secrets",
+      "  - {name: noop, type: exec, at: 0s, params: {inject: \"echo ${env:FL_TEST_TOKEN}\"}}\n",
+      "    - {name: token, exec: {command: \"echo ${env:FL_TEST_TOKEN}; exit 0\"}}\n");
   std::string path = dir.write("plan.yaml", plan);
   Command command{{FAULTLINE_BINARY, "--home", dir.file("home"), "run", path, "--records",
                    dir.file("records"), "--log-format", "json"},
@@ -70,11 +74,7 @@ TEST_CASE("secret values from the environment never reach the record or the log"
 
 TEST_CASE("the json log format writes one JSON object per line") {
   TempDir dir;
-  std::string plan =
-      "version: 1\nname: json-log\n"
-      "steady_state:\n  interval: 50ms\n  baseline_rounds: 1\n  recovered_after: 1\n"
-      "  probes:\n    - {name: alive, exec: {command: [\"true\"]}}\n"
-      "faults:\n  - {name: noop, type: exec, at: 0s, params: {inject: [\"true\"]}}\n";
+  std::string plan = noop_plan();
   CliRun run = run_cli({"run", dir.write("plan.yaml", plan), "--records", dir.file("records"),
                         "--log-format", "json"},
                        dir.file("home"));
@@ -91,17 +91,6 @@ TEST_CASE("the json log format writes one JSON object per line") {
   CHECK(std::find(kinds.begin(), kinds.end(), "inject") != kinds.end());
   CHECK(kinds.back() == "finish");
 }
-
-namespace {
-
-std::string noop_plan() {
-  return "version: 1\nname: noop\n"
-         "steady_state:\n  interval: 50ms\n  baseline_rounds: 1\n  recovered_after: 1\n"
-         "  probes:\n    - {name: alive, exec: {command: [\"true\"]}}\n"
-         "faults:\n  - {name: noop, type: exec, at: 0s, params: {inject: [\"true\"]}}\n";
-}
-
-}  // namespace
 
 TEST_CASE("on a terminal the live view redraws a status line with phase and probe state") {
   TempDir dir;

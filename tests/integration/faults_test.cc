@@ -14,12 +14,10 @@ using namespace faultline::testing;
 namespace {
 
 std::string exec_fault_plan(const std::string& flag, const std::string& rollback) {
-  return "version: 1\nname: exec-drill\n"
-         "steady_state:\n  interval: 50ms\n  baseline_rounds: 2\n  recovered_after: 2\n"
-         "  probes:\n    - {name: alive, exec: {command: [\"true\"]}}\n"
-         "faults:\n  - name: flag\n    type: exec\n    at: 100ms\n    duration: 300ms\n"
-         "    params: {inject: \"touch " +
-         flag + "\", rollback: \"" + rollback + "\"}\n";
+  return fast_plan("exec-drill",
+                   "  - name: flag\n    type: exec\n    at: 100ms\n    duration: 300ms\n"
+                   "    params: {inject: \"touch " +
+                       flag + "\", rollback: \"" + rollback + "\"}\n");
 }
 
 }  // namespace
@@ -74,12 +72,10 @@ TEST_CASE("a failing inject aborts with exit 3 and still runs its rollback") {
   TempDir dir;
   std::string undone = dir.file("undone");
   std::string plan =
-      "version: 1\nname: bad-inject\n"
-      "steady_state:\n  interval: 50ms\n  baseline_rounds: 1\n"
-      "  probes:\n    - {name: alive, exec: {command: [\"true\"]}}\n"
-      "faults:\n  - {name: broken, type: exec, at: 0s, params: {inject: \"exit 7\", rollback: "
-      "\"touch " +
-      undone + "\"}}\n";
+      fast_plan("bad-inject",
+                "  - {name: broken, type: exec, at: 0s, params: {inject: \"exit 7\", rollback: "
+                "\"touch " +
+                    undone + "\"}}\n");
   CliRun run = run_cli({"run", dir.write("plan.yaml", plan), "--records", dir.file("records")},
                        dir.file("home"));
   INFO(run.out << run.err);
@@ -98,11 +94,9 @@ TEST_CASE("process.kill by process name refuses an ambiguous name unless all: tr
   OwnedProcess first(Command{{dir.file(name), "300"}, "", {}}, dir.file("a.log"));
   OwnedProcess second(Command{{dir.file(name), "300"}, "", {}}, dir.file("b.log"));
   auto plan = [&](const std::string& all) {
-    return "version: 1\nname: kill-by-name\n"
-           "steady_state:\n  interval: 50ms\n  baseline_rounds: 1\n  recovered_after: 1\n"
-           "  probes:\n    - {name: alive, exec: {command: [\"true\"]}}\n"
-           "faults:\n  - {name: kill, type: process.kill, at: 0s, target: {process: " +
-           name + all + "}, params: {signal: TERM}}\n";
+    return fast_plan("kill-by-name",
+                     "  - {name: kill, type: process.kill, at: 0s, target: {process: " + name +
+                         all + "}, params: {signal: TERM}}\n");
   };
   CliRun ambiguous = run_cli(
       {"run", dir.write("one.yaml", plan("")), "--records", dir.file("records")}, dir.file("home"));
@@ -122,14 +116,10 @@ TEST_CASE("process.kill by process name refuses an ambiguous name unless all: tr
 TEST_CASE("an unhealthy baseline aborts before any fault is injected") {
   TempDir dir;
   std::string flag = dir.file("flag");
-  std::string plan =
-      "version: 1\nname: broken-baseline\n"
-      "steady_state:\n  interval: 50ms\n"
-      "  probes:\n    - {name: down, tcp: {port: " +
-      std::to_string(free_port()) +
-      ", timeout: 200ms}}\n"
-      "faults:\n  - {name: flag, type: exec, at: 0s, params: {inject: \"touch " +
-      flag + "\"}}\n";
+  std::string plan = fast_plan(
+      "broken-baseline",
+      "  - {name: flag, type: exec, at: 0s, params: {inject: \"touch " + flag + "\"}}\n",
+      "    - {name: down, tcp: {port: " + std::to_string(free_port()) + ", timeout: 200ms}}\n");
   CliRun run = run_cli({"run", dir.write("plan.yaml", plan), "--records", dir.file("records")},
                        dir.file("home"));
   CHECK(run.exit_code == 3);
@@ -142,19 +132,16 @@ TEST_CASE("an unhealthy baseline aborts before any fault is injected") {
 TEST_CASE("faults still active at the rollback phase are rolled back last-injected first") {
   TempDir dir;
   std::string log = dir.file("order.log");
-  std::string plan =
-      "version: 1\nname: order\n"
-      "steady_state:\n  interval: 50ms\n  baseline_rounds: 1\n  recovered_after: 1\n"
-      "  probes:\n    - {name: alive, exec: {command: [\"true\"]}}\n"
-      "faults:\n";
+  std::string faults;
   for (const char* name : {"first", "second", "third"}) {
-    plan += std::string("  - {name: ") + name + ", type: exec, " +
-            (std::string(name) == "first" ? "at: 0s" : "after: first + 50ms") +
-            ", params: {inject: \"echo inject " + name + " >> " + log +
-            "\", rollback: \"echo rollback " + name + " >> " + log + "\"}}\n";
+    faults += std::string("  - {name: ") + name + ", type: exec, " +
+              (std::string(name) == "first" ? "at: 0s" : "after: first + 50ms") +
+              ", params: {inject: \"echo inject " + name + " >> " + log +
+              "\", rollback: \"echo rollback " + name + " >> " + log + "\"}}\n";
   }
-  CliRun run = run_cli({"run", dir.write("plan.yaml", plan), "--records", dir.file("records")},
-                       dir.file("home"));
+  CliRun run = run_cli(
+      {"run", dir.write("plan.yaml", fast_plan("order", faults)), "--records", dir.file("records")},
+      dir.file("home"));
   INFO(run.out << run.err);
   CHECK(run.exit_code == 0);
   CHECK(*read_file(log) ==

@@ -13,22 +13,13 @@
 using namespace faultline;
 using namespace faultline::testing;
 
-namespace {
-
-std::string header(const std::string& name) {
-  return "version: 1\nname: " + name +
-         "\nsteady_state:\n  interval: 50ms\n  baseline_rounds: 1\n  recovered_after: 1\n";
-}
-
-}  // namespace
-
 TEST_CASE("output that is not UTF-8 is recorded, not a crash mid-rollback") {
   TempDir dir;
   std::string plan =
-      header("binary") +
-      "  probes:\n    - {name: noisy, exec: {command: \"printf 'ok\\\\351\\\\377'\"}}\n"
-      "faults:\n  - {name: bad, type: exec, at: 0s, params: {inject: [\"true\"], "
-      "rollback: \"printf 'x\\\\351\\\\351'; exit 1\"}}\n";
+      fast_plan("binary",
+                "  - {name: bad, type: exec, at: 0s, params: {inject: [\"true\"], "
+                "rollback: \"printf 'x\\\\351\\\\351'; exit 1\"}}\n",
+                "    - {name: noisy, exec: {command: \"printf 'ok\\\\351\\\\377'\"}}\n");
   CliRun run = run_cli({"run", dir.write("plan.yaml", plan), "--records", dir.file("records"),
                         "--log-format", "json"},
                        dir.file("home"));
@@ -44,11 +35,10 @@ TEST_CASE("a closed output pipe does not kill the runner with a fault injected")
   TempDir dir;
   OwnedProcess victim(Command({"sleep", "300"}), dir.file("sleep.log"));
   std::string pidfile = dir.write("victim.pid", std::to_string(victim.pid()));
-  std::string plan = header("pipe") +
-                     "  probes:\n    - {name: alive, exec: {command: [\"true\"]}}\n" +
-                     "faults:\n  - {name: freeze, type: process.pause, at: 0s, duration: 500ms, "
-                     "target: {pidfile: " +
-                     pidfile + "}}\n";
+  std::string plan = fast_plan(
+      "pipe",
+      "  - {name: freeze, type: process.pause, at: 0s, duration: 500ms, target: {pidfile: " +
+          pidfile + "}}\n");
   std::string line = std::string(FAULTLINE_BINARY) + " --home " + dir.file("home") + " run " +
                      dir.write("plan.yaml", plan) + " --records " + dir.file("records") +
                      " 2>&1 | head -c 1; exit ${PIPESTATUS[0]}";
@@ -62,13 +52,11 @@ TEST_CASE("a closed output pipe does not kill the runner with a fault injected")
 TEST_CASE("a killed service's leftover children are stopped with it") {
   TempDir dir;
   std::string child_pid_file = dir.file("child.pid");
-  std::string plan =
-      header("leftovers") +
-      "  probes:\n    - {name: alive, exec: {command: [\"true\"]}}\n"
-      "services:\n  wrapper:\n    command: \"sleep 300 & echo $$! > " +
-      child_pid_file +
-      "; wait\"\n"
-      "faults:\n  - {name: crash, type: process.kill, at: 200ms, target: {service: wrapper}}\n";
+  std::string plan = fast_plan(
+      "leftovers", "  - {name: crash, type: process.kill, at: 200ms, target: {service: wrapper}}\n",
+      kAlwaysPasses,
+      "services:\n  wrapper:\n    command: \"sleep 300 & echo $$! > " + child_pid_file +
+          "; wait\"\n");
   CliRun run = run_cli({"run", dir.write("plan.yaml", plan), "--records", dir.file("records")},
                        dir.file("home"));
   INFO(run.out << run.err);
@@ -86,10 +74,10 @@ TEST_CASE("recover's report never shows a secret from the environment") {
   TempDir dir;
   std::string secret = "s3cret-" + std::to_string(getpid());
   std::string flag = dir.file("flag");
-  std::string plan =
-      header("secret-recover") + "  probes:\n    - {name: alive, exec: {command: [\"true\"]}}\n" +
-      "faults:\n  - {name: flag, type: exec, at: 0s, duration: 60s, params: {inject: \"touch " +
-      flag + " # ${env:FL_TOKEN}\", rollback: \"rm " + flag + " # ${env:FL_TOKEN}\"}}\n";
+  std::string plan = fast_plan(
+      "secret-recover",
+      "  - {name: flag, type: exec, at: 0s, duration: 60s, params: {inject: \"touch " + flag +
+          " # ${env:FL_TOKEN}\", rollback: \"rm " + flag + " # ${env:FL_TOKEN}\"}}\n");
   Command command({FAULTLINE_BINARY, "--home", dir.file("home"), "run",
                    dir.write("plan.yaml", plan), "--records", dir.file("records")},
                   "", {{"FL_TOKEN", secret}});

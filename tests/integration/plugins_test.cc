@@ -17,13 +17,10 @@ namespace {
 const std::string kExamples = source_path("plugins/examples");
 
 std::string flag_plan(const std::string& flag, const std::string& duration) {
-  return "version: 1\nname: plugin-drill\n"
-         "steady_state:\n  interval: 50ms\n  baseline_rounds: 2\n  recovered_after: 2\n"
-         "  probes:\n    - {name: untouched, example.file_absent: {path: " +
-         flag +
-         ".other}}\n"
-         "faults:\n  - {name: flag, type: example.flag_file, at: 0s, duration: " +
-         duration + ", params: {path: " + flag + "}}\n";
+  return fast_plan("plugin-drill",
+                   "  - {name: flag, type: example.flag_file, at: 0s, duration: " + duration +
+                       ", params: {path: " + flag + "}}\n",
+                   "    - {name: untouched, example.file_absent: {path: " + flag + ".other}}\n");
 }
 
 }  // namespace

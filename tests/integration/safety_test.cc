@@ -17,12 +17,11 @@ namespace {
 // A plan that pauses the process in `pidfile` for a long time, probed by an exec
 // probe that always passes (the paused process is a bystander, not the service).
 std::string pause_plan(const std::string& pidfile, const std::string& extra = "") {
-  return "version: 1\nname: pause-drill\n" + extra +
-         "steady_state:\n  interval: 50ms\n  baseline_rounds: 2\n"
-         "  probes:\n    - {name: alive, exec: {command: [\"true\"]}}\n"
-         "faults:\n  - {name: freeze, type: process.pause, at: 0s, duration: 60s, target: "
-         "{pidfile: " +
-         pidfile + "}}\n";
+  return fast_plan(
+      "pause-drill",
+      "  - {name: freeze, type: process.pause, at: 0s, duration: 60s, target: {pidfile: " +
+          pidfile + "}}\n",
+      kAlwaysPasses, extra);
 }
 
 struct Victim {

@@ -142,6 +142,14 @@ Json only_record(const std::string& dir) {
   return read_json(found[0]);
 }
 
+std::string fast_plan(const std::string& name, const std::string& faults, const std::string& probes,
+                      const std::string& extra) {
+  return "version: 1\nname: " + name + "\n" + extra +
+         "steady_state:\n  interval: 50ms\n  baseline_rounds: 1\n  recovered_after: 1\n"
+         "  probes:\n" +
+         probes + "faults:\n" + faults;
+}
+
 const Registry& builtin_registry() {
   static const Registry* registry = [] {
     auto* made = new Registry;  // never freed: tests may use it until exit

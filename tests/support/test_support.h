@@ -72,6 +72,15 @@ Json only_record(const std::string& dir);
 
 std::string source_path(const std::string& relative);
 
+// A probe that always passes, for drills whose subject is not the steady state.
+inline const std::string kAlwaysPasses = "    - {name: alive, exec: {command: [\"true\"]}}\n";
+
+// A plan that runs fast: 50 ms rounds, one baseline round, recovered after one pass.
+// `faults` and `probes` are YAML list items ("  - {...}\n", "    - {...}\n"); `extra`
+// holds more top-level keys (services:, ...).
+std::string fast_plan(const std::string& name, const std::string& faults,
+                      const std::string& probes = kAlwaysPasses, const std::string& extra = "");
+
 // Every built-in fault and probe type, registered once for the whole test binary.
 const Registry& builtin_registry();
 

@@ -258,9 +258,11 @@ class Drill {
   // Rolls back one injected fault from its journaled spec; records the outcome.
   bool rollback(FaultRun& run) {
     if (!run.journaled || run.rolled_back) return true;
-    Status undone = run.spec->fault_type->rollback(run.rollback_spec, target_);
+    // Stamped just before acting, like the inject: a probe answered right after the
+    // SIGCONT must not end before the fault's recorded end.
     run.rolled_back_ms = recorder_.now_ms();
     run.rolled_back_at = WallClock::now();
+    Status undone = run.spec->fault_type->rollback(run.rollback_spec, target_);
     run.rolled_back = true;
     if (!undone) run.rollback_error = undone.error().message;
     (void)journal_->record_done("fault/" + run.spec->name, undone.ok(),

@@ -58,13 +58,17 @@ Measurements measure(const std::vector<Round>& rounds, std::optional<double> t0_
   }
   m.first_failure_ms = earliest_failure_ms;
   m.time_to_detect_ms = *m.first_failure_ms - *t0_ms;
+  // The streak's first round is remembered, not counted back from i: the passes skipped
+  // below sit inside a streak, so i - streak + 1 can land on one of them.
   int streak = 0;
+  size_t streak_first = 0;
   for (size_t i = first_failure + 1; i < rounds.size(); ++i) {
     // A pass that ended before the outage was first seen cannot be its end.
     if (rounds[i].ok && rounds[i].ended_ms < *m.first_failure_ms) continue;
     streak = rounds[i].ok ? streak + 1 : 0;
+    if (streak == 1) streak_first = i;
     if (streak == steady_state.recovered_after) {
-      m.recovery_point_ms = rounds[i - streak + 1].ended_ms;
+      m.recovery_point_ms = rounds[streak_first].ended_ms;
       m.rto_ms = *m.recovery_point_ms - *t0_ms;
       m.outage_ms = *m.recovery_point_ms - *m.first_failure_ms;
       m.recovered = true;

@@ -256,3 +256,27 @@ TEST_CASE("a pass that ended before the first failure was seen is not the recove
   CHECK(*m.outage_ms >= 0);
   CHECK(*m.rto_ms >= *m.time_to_detect_ms);
 }
+
+TEST_CASE(
+    "a pass that ended before the failure, inside a streak, does not move the recovery "
+    "point before it") {
+  // Round 0 fails at 2000 ms. Round 1 passes at 2050; round 2 started later but answered
+  // early (1100 ms, before the failure was seen) so it is not part of the streak; round 3
+  // passes at 2100 and completes K = 2. The streak began at round 1: recovery at 2050.
+  // Counting back K rounds from round 3 lands on round 2, a recovery at 1100.
+  std::vector<Round> rounds(4);
+  double ends[] = {2000, 2050, 1100, 2100};
+  for (int i = 0; i < 4; ++i) {
+    rounds[i].index = i;
+    rounds[i].started_ms = 1000 + i * 10;
+    rounds[i].ended_ms = ends[i];
+    rounds[i].ok = i != 0;
+  }
+  SteadyState steady;
+  steady.recovered_after = 2;
+  Measurements m = measure(rounds, 1000.0, steady);
+  CHECK(m.first_failure_ms == 2000.0);
+  CHECK(m.recovery_point_ms == 2050.0);
+  CHECK(m.outage_ms == 50.0);
+  CHECK(m.rto_ms == 1050.0);
+}

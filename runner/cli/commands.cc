@@ -91,16 +91,16 @@ void print_summary(const DrillReport& report, const std::string& record_path) {
   for (const auto& objective : report.objectives) {
     out += fmt::format("  {:<13} target {:<10} achieved {:<14} {}\n", objective.name,
                        figure(objective, objective.target), figure(objective, objective.achieved),
-                       objective.met ? "met" : "MISSED");
+                       objective.status == ObjectiveStatus::met ? "met" : "MISSED");
   }
   const Measurements& m = report.measurements;
   auto ms = [](std::optional<double> v) {
     return v ? fmt::format("{:.0f}ms", *v) : std::string("-");
   };
   out += fmt::format(
-      "  detected after {} · outage {} · rto {} · {} drill rounds ({} passing) · resolution {}ms, "
-      "K={}\n",
-      ms(m.time_to_detect_ms), ms(m.outage_ms), ms(m.rto_ms), m.drill_rounds, m.passing_rounds,
+      "  detected after {} · downtime {} · rto {} · {} drill rounds ({} passing) · "
+      "resolution {}ms, K={}\n",
+      ms(m.time_to_detect_ms), ms(m.downtime_ms), ms(m.rto_ms), m.drill_rounds, m.passing_rounds,
       m.resolution_ms, m.recovered_after);
   for (const auto& leftover : report.leftovers) out += "  LEFT FAULTED: " + leftover + "\n";
   if (!record_path.empty()) out += "  record: " + record_path + "\n";

@@ -236,7 +236,6 @@ class Drill {
     // does not count toward the RTO; kept for a fault that fails before journaling.
     mark_injected(run);
     auto spec = run.spec->fault->inject(context);
-    if (!t0_ms_) t0_ms_ = run.injected_ms;
     if (spec.ok() && spec->is_null() && run.journaled) {
       // Nothing to undo: close the journal entry now so recover never retries it.
       run.journaled = false;
@@ -319,6 +318,18 @@ class Drill {
     }
   }
 
+  // Every fault the drill tried to inject (the first try is t0, as before). One whose
+  // rollback failed may still be in force, so it counts as never rolled back.
+  std::vector<FaultWindow> fault_windows() const {
+    std::vector<FaultWindow> windows;
+    for (const auto& run : report_.faults) {
+      if (!run.injected_ms) continue;
+      windows.push_back({run.spec->name, *run.injected_ms,
+                         run.rollback_error.empty() ? run.rolled_back_ms : std::nullopt});
+    }
+    return windows;
+  }
+
   void finish() {
     if (probes_) probes_->stop();
     // Faults first (a stop request may have cut the drill short), then services.
@@ -331,8 +342,10 @@ class Drill {
       report_.service_restarts = services_->restarts();
     }
     enter("verdict");
-    report_.measurements = measure(recorder_.rounds(), t0_ms_, plan_.steady_state);
-    report_.objectives = evaluate_objectives(plan_.objectives, report_.measurements);
+    report_.measurements = measure(recorder_.rounds(), fault_windows(), plan_.steady_state);
+    // Evaluated even when aborted, as before: the engine rewrite decides when they are not.
+    report_.objectives =
+        evaluate_objectives(plan_.objectives, report_.measurements, /*evaluated=*/true);
     for (const auto& run : report_.faults) {
       if (!run.rollback_error.empty()) {
         report_.leftovers.push_back("fault '" + run.spec->name + "' (" + run.spec->type + ") on " +
@@ -348,7 +361,7 @@ class Drill {
     } else if (report_.verdict.empty()) {
       std::vector<std::string> missed;
       for (const auto& objective : report_.objectives) {
-        if (!objective.met) missed.push_back(objective.name);
+        if (objective.status != ObjectiveStatus::met) missed.push_back(objective.name);
       }
       report_.verdict = missed.empty() ? "passed" : "failed";
       report_.exit_code = missed.empty() ? 0 : 1;
@@ -406,7 +419,6 @@ class Drill {
   std::optional<Journal> journal_;
   std::unique_ptr<Services> services_;
   std::unique_ptr<ProbeLoop> probes_;
-  std::optional<double> t0_ms_;
 };
 
 Target& DrillFaultContext::target() { return drill_.target(); }

@@ -13,8 +13,11 @@ namespace faultline {
 Result<std::string> write_record(const Json& record, const std::string& dir);
 
 // JUnit XML: one test case per objective, one per steady-state probe, and one for the
-// drill itself (an error when it was aborted or a rollback failed).
+// drill itself (an error when it was aborted, interrupted or a rollback failed). The
+// objective and probe cases are skipped when the drill stopped before they could be
+// judged. Valid against tests/data/junit.xsd for any record.
 std::string junit_xml(const Json& record);
+// Writes junit_xml(record) to `path` atomically, creating its parent folder if missing.
 Status write_junit(const Json& record, const std::string& path);
 
 }  // namespace faultline

@@ -1,6 +1,11 @@
+// Records and where they go: write_record, write_record_with_fallback and the checks a
+// drill makes before it starts. The JUnit writer has its own file, junit_test.cc.
 #include "reports/reports.h"
 
+#include <sys/stat.h>
+
 #include <catch2/catch.hpp>
+#include <filesystem>
 
 #include "runner/core/files.h"
 #include "tests/support/test_support.h"
@@ -10,68 +15,162 @@ using namespace faultline::testing;
 
 namespace {
 
-Json sample_record(const std::string& verdict, bool rto_met) {
-  return Json{
-      {"schema", "faultline.record/v1"},
-      {"id", "20261124T000000Z-demo-abcdef"},
-      {"plan", {{"name", "demo"}, {"sha256", "00ff"}}},
-      {"host", "box"},
-      {"started_at", "2026-11-24T00:00:00.000Z"},
-      {"duration_ms", 2500},
-      {"verdict", verdict},
-      {"exit_code", verdict == "passed" ? 0 : 1},
-      {"reason", "a <reason> & more"},
-      {"steady_state", {{"recovered_after", 2}}},
-      {"objectives",
-       {{"rto",
-         {{"target_ms", 500.0}, {"achieved_ms", rto_met ? 400.0 : 1200.5}, {"met", rto_met}}}}},
-      {"probes", Json::array({Json{
-                     {"name", "health"},
-                     {"summary", {{"passed", 3}, {"failed", 1}}},
-                     {"samples", Json::array({Json{{"ok", false}, {"detail", "refused"}},
-                                              Json{{"ok", true}, {"detail", "status 200"}},
-                                              Json{{"ok", true}, {"detail", "status 200"}}})}}})},
-  };
+Json small_record() {
+  return Json{{"schema", "faultline.record/v1"},
+              {"id", "20261124T000000Z-demo-abcdef"},
+              {"verdict", "passed"}};
 }
+
+size_t entries_in(const std::string& dir) {
+  size_t count = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir)) ++count;
+  return count;
+}
+
+// A folder that exists but where no file can be created, even by root: procfs has no
+// way to create files, so trying is harmless.
+bool have_unwritable_folder() { return std::filesystem::is_directory("/proc/self"); }
 
 }  // namespace
 
 TEST_CASE("a record is written as <id>.json and reads back the same") {
   TempDir dir;
-  Json record = sample_record("passed", true);
+  Json record = small_record();
   auto path = write_record(record, dir.file("records/nested"));
   REQUIRE(path.ok());
   CHECK(*path == dir.file("records/nested/20261124T000000Z-demo-abcdef.json"));
   CHECK(Json::parse(*read_file(*path)) == record);
 }
 
-TEST_CASE("JUnit has a case per objective and probe, and escapes text") {
-  std::string passed = junit_xml(sample_record("passed", true));
-  CHECK(passed.find("<testsuite name=\"faultline.demo\" tests=\"3\" failures=\"0\" errors=\"0\" "
-                    "time=\"2.500\"") != std::string::npos);
-  CHECK(passed.find(
-            "<testcase classname=\"faultline.demo.objectives\" name=\"rto\" time=\"0.000\"/>") !=
-        std::string::npos);
-  CHECK(passed.find(
-            "<testcase classname=\"faultline.demo.probes\" name=\"health\" time=\"0.000\"/>") !=
-        std::string::npos);
-  CHECK(passed.find("value=\"a &lt;reason&gt; &amp; more\"") != std::string::npos);
+TEST_CASE("a record's id cannot lead its file out of the records folder") {
+  TempDir dir;
+  Json record = small_record();
+  record["id"] = "../escaped";
+  auto path = write_record(record, dir.file("records"));
+  REQUIRE(path.ok());
+  CHECK(*path == dir.file("records/.._escaped.json"));
 
-  std::string missed = junit_xml(sample_record("failed", false));
-  CHECK(missed.find("failures=\"1\" errors=\"0\"") != std::string::npos);
-  CHECK(missed.find("<failure message=\"rto: target 500 ms, achieved 1200.5 ms\" "
-                    "type=\"objective_missed\">") != std::string::npos);
-
-  std::string aborted = junit_xml(sample_record("aborted", true));
-  CHECK(aborted.find(
-            "<error message=\"aborted: a &lt;reason&gt; &amp; more\" type=\"drill_error\">") !=
-        std::string::npos);
+  record["id"] = 42;  // not a string: written, under a name of its own
+  path = write_record(record, dir.file("records"));
+  REQUIRE(path.ok());
+  CHECK(*path == dir.file("records/record.json"));
 }
 
-TEST_CASE("a probe case fails when its last K samples did not all pass") {
-  Json record = sample_record("failed", true);
-  record["probes"][0]["samples"].push_back(Json{{"ok", false}, {"detail", "timed out"}});
-  std::string xml = junit_xml(record);
-  CHECK(xml.find("steady state not restored: 1 of the last 2 samples failed (last: timed out)") !=
-        std::string::npos);
+TEST_CASE("prepare_record_dir creates the folder and leaves nothing in it") {
+  TempDir dir;
+  REQUIRE(prepare_record_dir(dir.file("home/records")).ok());
+  CHECK(std::filesystem::is_directory(dir.file("home/records")));
+  CHECK(entries_in(dir.file("home/records")) == 0);
+  CHECK(prepare_record_dir(dir.file("home/records")).ok());  // again: it exists already
+}
+
+TEST_CASE("prepare_record_dir says which folder cannot be created and why") {
+  TempDir dir;
+  std::string blocker = dir.write("a_file", "a file where a folder should be\n");
+  Status status = prepare_record_dir(blocker + "/records");
+  REQUIRE_FALSE(status.ok());
+  CHECK(status.error().message ==
+        "records folder: cannot create directory " + blocker + "/records: Not a directory");
+}
+
+TEST_CASE("prepare_record_dir says which folder is not writable and why") {
+  if (!have_unwritable_folder()) {
+    WARN("no /proc here: the unwritable-folder case is not checked");
+    return;
+  }
+  Status status = prepare_record_dir("/proc");
+  REQUIRE_FALSE(status.ok());
+  CHECK(status.error().message ==
+        "records folder /proc is not writable: No such file or directory");
+}
+
+TEST_CASE("check_junit_destination creates the parent folder and leaves no file behind") {
+  TempDir dir;
+  std::string path = dir.file("reports/ci/junit.xml");
+  REQUIRE(check_junit_destination(path).ok());
+  CHECK(std::filesystem::is_directory(dir.file("reports/ci")));
+  CHECK(entries_in(dir.file("reports/ci")) == 0);
+}
+
+TEST_CASE("check_junit_destination never touches a file already at the path") {
+  TempDir dir;
+  std::string path = dir.write("junit.xml", "<old/>\n");
+  ::chmod(path.c_str(), 0444);
+  struct stat before {};
+  REQUIRE(::stat(path.c_str(), &before) == 0);
+
+  REQUIRE(check_junit_destination(path).ok());
+
+  struct stat after {};
+  REQUIRE(::stat(path.c_str(), &after) == 0);
+  CHECK(*read_file(path) == "<old/>\n");
+  CHECK(after.st_ino == before.st_ino);
+  CHECK(after.st_mtim.tv_sec == before.st_mtim.tv_sec);
+  CHECK(after.st_mtim.tv_nsec == before.st_mtim.tv_nsec);
+  CHECK(after.st_mode == before.st_mode);
+  CHECK(entries_in(dir.path()) == 1);
+}
+
+TEST_CASE("check_junit_destination refuses a folder") {
+  TempDir dir;
+  Status status = check_junit_destination(dir.path());
+  REQUIRE_FALSE(status.ok());
+  CHECK(status.error().message == "JUnit report path " + dir.path() + " is a folder, not a file");
+  CHECK_FALSE(check_junit_destination(dir.file("not-yet/")).ok());
+  CHECK(check_junit_destination("").error().message == "JUnit report path is empty");
+}
+
+TEST_CASE("check_junit_destination says why the parent folder cannot be made or written") {
+  TempDir dir;
+  std::string blocker = dir.write("a_file", "x\n");
+  Status status = check_junit_destination(blocker + "/ci/junit.xml");
+  REQUIRE_FALSE(status.ok());
+  CHECK(status.error().message == "JUnit report path " + blocker +
+                                      "/ci/junit.xml: cannot create directory " + blocker +
+                                      "/ci: Not a directory");
+  if (!have_unwritable_folder()) return;
+  status = check_junit_destination("/proc/junit.xml");
+  REQUIRE_FALSE(status.ok());
+  CHECK(status.error().message ==
+        "JUnit report path /proc/junit.xml: folder /proc is not writable: No such file or "
+        "directory");
+}
+
+TEST_CASE("write_record_with_fallback writes to the records folder when it can") {
+  TempDir dir;
+  std::string problem = "stale";
+  auto path = write_record_with_fallback(small_record(), dir.file("records"), dir.file("fallback"),
+                                         &problem);
+  REQUIRE(path.ok());
+  CHECK(*path == dir.file("records/20261124T000000Z-demo-abcdef.json"));
+  CHECK(problem.empty());
+  CHECK_FALSE(std::filesystem::exists(dir.file("fallback")));
+}
+
+TEST_CASE("write_record_with_fallback saves the record in the fallback and says why") {
+  TempDir dir;
+  std::string blocker = dir.write("a_file", "x\n");
+  std::string problem;
+  auto path = write_record_with_fallback(small_record(), blocker + "/records", dir.file("fallback"),
+                                         &problem);
+  REQUIRE(path.ok());
+  CHECK(*path == dir.file("fallback/20261124T000000Z-demo-abcdef.json"));
+  CHECK(Json::parse(*read_file(*path)) == small_record());
+  CHECK(problem == "cannot write record to " + blocker + "/records: cannot create directory " +
+                       blocker + "/records: Not a directory; saved it in " + dir.file("fallback") +
+                       " instead");
+}
+
+TEST_CASE("write_record_with_fallback fails only when both folders fail, naming both") {
+  TempDir dir;
+  std::string blocker = dir.write("a_file", "x\n");
+  std::string problem = "stale";
+  auto path = write_record_with_fallback(small_record(), blocker + "/records",
+                                         blocker + "/fallback", &problem);
+  REQUIRE_FALSE(path.ok());
+  CHECK(path.error().message ==
+        "cannot write drill record to " + blocker + "/records: cannot create directory " + blocker +
+            "/records: Not a directory; nor to " + blocker + "/fallback: cannot create directory " +
+            blocker + "/fallback: Not a directory");
+  CHECK(problem.empty());
 }

@@ -31,11 +31,11 @@
 #include <thread>
 #include <vector>
 
-#include "runner/core/files.h"
-#include "runner/core/subprocess.h"
-#include "runner/core/target.h"
 #include "runner/engine/measure.h"
 #include "runner/engine/probe_loop.h"
+#include "runner/os/files.h"
+#include "runner/os/local_target.h"
+#include "runner/os/subprocess.h"
 #include "runner/runner.h"
 
 using namespace faultline;
@@ -354,7 +354,11 @@ int run_benchmark(int argc, char** argv) {
                      load.diagnostics.empty() ? "?" : load.diagnostics.front().message.c_str());
         return 1;
       }
-      DrillOptions drill_options{dir.path + "/home", "rto_accuracy", target, nullptr};
+      DrillOptions drill_options;
+      drill_options.home = dir.path + "/home";
+      drill_options.operator_name = "rto_accuracy";
+      drill_options.target = target;
+      drill_options.records_dir = dir.path + "/records";
       DrillReport report = run_drill(*load.plan, drill_options, *view);
       const FaultRun& fault = report.faults.at(0);
       if (report.exit_code != 0 || !report.measurements.rto_ms || !fault.injected_ms ||

@@ -10,7 +10,7 @@
 #include <system_error>
 
 #include "reports/reports.h"
-#include "runner/core/files.h"
+#include "runner/os/files.h"
 
 namespace faultline {
 namespace {

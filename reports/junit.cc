@@ -8,7 +8,7 @@
 #include "reports/junit_cases.h"
 #include "reports/reports.h"
 #include "reports/xml_text.h"
-#include "runner/core/files.h"
+#include "runner/os/files.h"
 
 // The document follows the JUnit format CI tools validate against: Ant's, as the
 // "windyroad" JUnit.xsd writes it down, plus Jenkins' <skipped/>. tests/data/junit.xsd

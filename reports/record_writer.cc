@@ -4,7 +4,7 @@
 
 #include "reports/json_fields.h"
 #include "reports/reports.h"
-#include "runner/core/files.h"
+#include "runner/os/files.h"
 
 namespace faultline {
 namespace {

@@ -6,12 +6,14 @@
 
 #include "faults/faults.h"
 #include "runner/probes/probes.h"
+#include "runner/safety/stop_process_group.h"
 
 namespace faultline {
 
 Status register_builtin_types(Registry& registry) {
   if (Status faults = register_builtin_faults(registry); !faults) return faults;
-  return register_builtin_probes(registry);
+  if (Status probes = register_builtin_probes(registry); !probes) return probes;
+  return registry.add_rollback_type(make_stop_process_group_type());
 }
 
 std::string resolve_home(const std::string& flag) {

@@ -1,8 +1,10 @@
 #pragma once
-// The runner's public face: load and validate plans, run drills, recover after a
-// killed runner. The CLI (runner/cli) is a thin table of commands over these.
+// The runner's public face: load and validate plans, run drills (or dry runs), recover
+// after a killed runner. The CLI (runner/cli) is a thin table of commands over these.
 #include "runner/engine/drill_report.h"
+#include "runner/engine/dry_run.h"
 #include "runner/engine/engine.h"
+#include "runner/engine/preflight.h"
 #include "runner/engine/views.h"
 #include "runner/plan/load_plan.h"
 #include "runner/safety/recover.h"
@@ -10,7 +12,7 @@
 
 namespace faultline {
 
-// Every built-in fault and probe type, registered exactly as a plugin's would be.
+// Every built-in fault, probe and rollback type, registered exactly as a plugin's would be.
 Status register_builtin_types(Registry& registry);
 
 // <home>: --home, else $FAULTLINE_HOME, else /var/lib/faultline as root, else

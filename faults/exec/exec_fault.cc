@@ -1,28 +1,26 @@
 #include "faults/exec/exec_fault.h"
 
-#include "runner/core/text.h"
+#include "runner/core/json_reader.h"
+#include "runner/core/secrets.h"
 
 namespace faultline {
 namespace {
 
-Status run_step(Target& target, const std::vector<std::string>& argv, Millis timeout,
-                const std::string& step) {
-  auto result = target.run(Command{argv, "", {}}, timeout);
+const Millis kDefaultTimeout{30000};
+
+// Runs one of the fault's commands; fails unless it exited 0, quoting what it said.
+Status run_step(ActionContext& context, const std::string& step,
+                const std::vector<std::string>& argv, Millis timeout) {
+  auto result = context.run_step(step, Command{argv}, timeout);
   if (!result.ok()) return result.error().with_context(step + " command");
-  std::string output = result->err.empty() ? result->out : result->err;
-  output = truncate_text(output, 200);
-  while (!output.empty() && (output.back() == '\n' || output.back() == ' ')) output.pop_back();
-  if (result->timed_out) {
-    return Error{step + " command " + quote_command(argv) + " timed out after " +
-                 format_duration(timeout)};
-  }
-  if (result->exit_code != 0) {
-    std::string how = result->term_signal ? "was killed by SIG" + signal_name(result->term_signal)
-                                          : "exited " + std::to_string(result->exit_code);
-    return Error{step + " command " + quote_command(argv) + " " + how +
-                 (output.empty() ? "" : ": " + output)};
-  }
-  return {};
+  if (result->succeeded()) return {};
+  std::string said = redacted_excerpt(result->err.empty() ? result->out : result->err, 200);
+  while (!said.empty() && (said.back() == '\n' || said.back() == ' ')) said.pop_back();
+  ErrorCode code = result->cancelled   ? ErrorCode::cancelled
+                   : result->timed_out ? ErrorCode::timed_out
+                                       : ErrorCode::failed;
+  return Error{code, step + " command " + quote_command(argv) + " " +
+                         result->how_it_ended(timeout) + (said.empty() ? "" : ": " + said)};
 }
 
 class ExecFault final : public Fault {
@@ -35,7 +33,8 @@ class ExecFault final : public Fault {
   Status preflight(Target& target) const override {
     for (const auto* argv : {&inject_, &rollback_}) {
       if (!argv->empty() && !target.has_program(argv->front())) {
-        return Error{"program '" + argv->front() + "' not found on " + target.name()};
+        return Error{ErrorCode::not_found,
+                     "program '" + argv->front() + "' not found on " + target.name()};
       }
     }
     return {};
@@ -48,10 +47,9 @@ class ExecFault final : public Fault {
     if (Status journaled = context.journal_before_acting(spec, what); !journaled) {
       return journaled.error();
     }
-    if (Status ran = run_step(context.target(), inject_, timeout_, "inject"); !ran) {
-      return ran.error();
-    }
-    return spec;
+    if (Status ran = run_step(context, "inject", inject_, timeout_); !ran) return ran.error();
+    // Without a rollback command there is nothing to undo.
+    return rollback_.empty() ? Json(nullptr) : spec;
   }
 
  private:
@@ -74,7 +72,12 @@ class ExecFaultType final : public FaultType {
          "command that injects the fault; must exit 0",
          {}},
         {"rollback", ParamKind::command, false, nullptr, "command that undoes it; must exit 0", {}},
-        {"timeout", ParamKind::duration, false, 30000, "limit for each command", {}},
+        {"timeout",
+         ParamKind::duration,
+         false,
+         kDefaultTimeout.count(),
+         "limit for each command",
+         {}},
     }};
     return schema;
   }
@@ -82,10 +85,17 @@ class ExecFaultType final : public FaultType {
     return std::unique_ptr<Fault>(std::make_unique<ExecFault>(
         params.strings("inject"), params.strings("rollback"), params.duration("timeout")));
   }
-  Status rollback(const Json& spec, Target& target) const override {
-    auto argv = spec.value("command", std::vector<std::string>{});
-    if (argv.empty()) return {};
-    return run_step(target, argv, Millis(spec.value("timeout_ms", int64_t{30000})), "rollback");
+  Result<Undo> rollback(const Json& spec, ActionContext& context) const override {
+    JsonReader reader(spec, "exec rollback");
+    auto argv = reader.strings_or("command");
+    if (!argv.ok()) return argv.error();
+    auto timeout = reader.integer_or("timeout_ms", kDefaultTimeout.count());
+    if (!timeout.ok()) return timeout.error();
+    if (argv->empty()) return Undo::already_undone;
+    if (Status ran = run_step(context, "rollback", *argv, Millis(*timeout)); !ran) {
+      return ran.error();
+    }
+    return Undo::done;
   }
 };
 

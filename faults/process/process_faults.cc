@@ -2,6 +2,9 @@
 
 #include <signal.h>
 
+#include "runner/core/json_reader.h"
+#include "runner/core/signals.h"
+
 namespace faultline {
 namespace {
 
@@ -13,10 +16,23 @@ Json processes_to_json(const std::vector<ProcessId>& processes) {
   return out;
 }
 
-std::vector<ProcessId> processes_from_json(const Json& spec) {
+// The processes of a journaled spec; a spec that was edited or torn is an error, never
+// a guess (a wrong pid would signal a bystander).
+Result<std::vector<ProcessId>> processes_from_json(const Json& spec, const std::string& where) {
+  JsonReader reader(spec, where);
+  auto entries = reader.items_or_empty("processes");
+  if (!entries.ok()) return entries.error();
   std::vector<ProcessId> out;
-  for (const auto& entry : spec.value("processes", Json::array())) {
-    out.push_back(ProcessId{entry.value("pid", 0), entry.value("start_ticks", uint64_t{0})});
+  for (const JsonReader& entry : *entries) {
+    auto pid = entry.integer("pid");
+    if (!pid.ok()) return pid.error();
+    auto ticks = entry.unsigned_integer("start_ticks");
+    if (!ticks.ok()) return ticks.error();
+    if (*pid <= 1 || *pid > 0x7fffffff) {
+      return Error{ErrorCode::invalid, entry.where() + ": pid " + std::to_string(*pid) +
+                                           " is not a process faultline may signal"};
+    }
+    out.push_back(ProcessId{static_cast<pid_t>(*pid), *ticks});
   }
   return out;
 }
@@ -51,7 +67,7 @@ class ProcessKill final : public Fault {
     auto processes = context.target_processes();
     if (!processes.ok()) return processes.error();
     // A kill cannot be undone; the journal line still records what was done.
-    Json spec{{"processes", processes_to_json(*processes)}, {"signal", signal_}};
+    Json spec{{"processes", processes_to_json(*processes)}, {"signal", signal_name(signal_)}};
     std::string what = describe() + " to pid " + pid_list(*processes);
     if (Status journaled = context.journal_before_acting(spec, what); !journaled) {
       return journaled.error();
@@ -80,7 +96,7 @@ class ProcessKillType final : public FaultType {
     return std::unique_ptr<Fault>(
         std::make_unique<ProcessKill>(static_cast<int>(params.integer("signal"))));
   }
-  Status rollback(const Json&, Target&) const override { return {}; }
+  Result<Undo> rollback(const Json&, ActionContext&) const override { return Undo::already_undone; }
 };
 
 class ProcessPause final : public Fault {
@@ -115,18 +131,24 @@ class ProcessPauseType final : public FaultType {
   Result<std::unique_ptr<Fault>> configure(const Params&) const override {
     return std::unique_ptr<Fault>(std::make_unique<ProcessPause>());
   }
-  Status rollback(const Json& spec, Target& target) const override {
+  Result<Undo> rollback(const Json& spec, ActionContext& context) const override {
+    auto processes = processes_from_json(spec, "process.pause rollback");
+    if (!processes.ok()) return processes.error();
+    Target& target = context.target();
     std::string failures;
-    for (const auto& process : processes_from_json(spec)) {
+    int resumed = 0;
+    for (const auto& process : *processes) {
       // A process that exited while paused (a zombie included) needs no SIGCONT.
       if (!target.is_alive(process)) continue;
       Status sent = target.signal(process, SIGCONT);
-      if (!sent && target.is_alive(process)) {
+      if (sent) {
+        ++resumed;
+      } else if (target.is_alive(process)) {
         failures += (failures.empty() ? "" : "; ") + sent.error().message;
       }
     }
     if (!failures.empty()) return Error{failures};
-    return {};
+    return resumed > 0 ? Undo::done : Undo::already_undone;
   }
 };
 

@@ -10,14 +10,20 @@
 #include "faultline_version.h"
 #include "plugins/plugins.h"
 #include "reports/reports.h"
-#include "runner/core/files.h"
 #include "runner/core/secrets.h"
+#include "runner/core/signals.h"
+#include "runner/os/local_target.h"
+#include "runner/os/target_locks.h"
 #include "runner/runner.h"
 
 namespace faultline {
 namespace {
 
 constexpr int kExitUsage = 2;
+constexpr int kExitAborted = 3;
+constexpr int kExitRollbackFailed = 4;
+// The drill ran, but its record (or JUnit file) could not be written where asked.
+constexpr int kExitRecordNotWritten = 5;
 
 // Built-in types and the plugins' types, in one registry. A plugin that cannot be
 // loaded is fatal for commands that would use it, and a warning for recover (which must
@@ -33,7 +39,8 @@ bool load_registry(const CliOptions& options, PluginProblems handling) {
     std::fprintf(stderr, "faultline: %s\n", ok.error().message.c_str());
     return false;
   }
-  auto problems = load_exec_plugins(registry, plugin_directories(options.plugin_dirs));
+  auto problems =
+      load_exec_plugins(registry, plugin_directories(options.plugin_dirs), *make_local_target());
   for (const auto& problem : problems) {
     std::fprintf(stderr, "faultline: %s%s\n", handling == PluginProblems::warn ? "warning: " : "",
                  problem.c_str());
@@ -83,27 +90,47 @@ std::string figure(const ObjectiveResult& result, std::optional<double> value) {
   return format_duration(Millis(static_cast<int64_t>(*value + 0.5)));
 }
 
-void print_summary(const DrillReport& report, const std::string& record_path) {
+std::string ms_text(std::optional<double> value) {
+  return value ? fmt::format("{:.0f}ms", *value) : std::string("-");
+}
+
+std::string objective_line(const ObjectiveResult& objective) {
+  if (objective.status == ObjectiveStatus::not_evaluated) {
+    return fmt::format("  {:<13} target {:<10} not evaluated (the drill did not run to its end)\n",
+                       objective.name, figure(objective, objective.target));
+  }
+  return fmt::format("  {:<13} target {:<10} achieved {:<14} {}\n", objective.name,
+                     figure(objective, objective.target), figure(objective, objective.achieved),
+                     objective.status == ObjectiveStatus::met ? "met" : "MISSED");
+}
+
+void print_summary(const DrillReport& report, const std::string& record_line) {
   std::string upper = report.verdict;
   for (char& c : upper) c = static_cast<char>(std::toupper(c));
   std::string out = fmt::format("faultline: {} {} (exit {}): {}\n", report.plan->name, upper,
                                 report.exit_code, report.reason);
-  for (const auto& objective : report.objectives) {
-    out += fmt::format("  {:<13} target {:<10} achieved {:<14} {}\n", objective.name,
-                       figure(objective, objective.target), figure(objective, objective.achieved),
-                       objective.status == ObjectiveStatus::met ? "met" : "MISSED");
-  }
+  for (const auto& objective : report.objectives) out += objective_line(objective);
   const Measurements& m = report.measurements;
-  auto ms = [](std::optional<double> v) {
-    return v ? fmt::format("{:.0f}ms", *v) : std::string("-");
-  };
-  out += fmt::format(
-      "  detected after {} · downtime {} · rto {} · {} drill rounds ({} passing) · "
-      "resolution {}ms, K={}\n",
-      ms(m.time_to_detect_ms), ms(m.downtime_ms), ms(m.rto_ms), m.drill_rounds, m.passing_rounds,
-      m.resolution_ms, m.recovered_after);
+  if (report.evaluated) {
+    for (const auto& fault : m.faults) {
+      out +=
+          fmt::format("  fault {:<12} detected after {} · {} outage(s) · rto {}\n", fault.name,
+                      ms_text(fault.time_to_detect_ms), fault.outages.size(),
+                      fault.recovered ? ms_text(fault.rto_ms) : "not measured (never recovered)");
+    }
+    out += fmt::format(
+        "  drill: rto {} · downtime {} · {} drill rounds ({} passing) · resolution {}ms, K={}\n",
+        ms_text(m.rto_ms), ms_text(m.downtime_ms), m.drill_rounds, m.passing_rounds,
+        m.resolution_ms, m.recovered_after);
+    for (const auto& gap : m.gaps) {
+      out += fmt::format(
+          "  WARNING: no probe round for {:.0f}ms at +{:.3f}s (the runner was "
+          "stalled); figures across it are uncertain\n",
+          gap.to_ms - gap.from_ms, gap.from_ms / 1000.0);
+    }
+  }
   for (const auto& leftover : report.leftovers) out += "  LEFT FAULTED: " + leftover + "\n";
-  if (!record_path.empty()) out += "  record: " + record_path + "\n";
+  out += record_line;
   std::fputs(redact(out).c_str(), stdout);
   std::fflush(stdout);
 }
@@ -168,55 +195,88 @@ int command_validate(const CliOptions& options) {
   return invalid ? kExitUsage : 0;
 }
 
+// Writes the record (and JUnit) where asked; a record that cannot go there goes to
+// <home>/records, and as a last resort to stderr: a drill that ran is never without one.
+// Returns the line the summary ends with and whether everything went where asked.
+bool write_outputs(const Json& record, const std::string& records, const std::string& home,
+                   const std::string& junit_path, std::string& record_line) {
+  bool as_asked = true;
+  std::string problem;
+  auto written = write_record_with_fallback(record, records, home + "/records", &problem);
+  if (!written.ok()) {
+    as_asked = false;
+    record_line =
+        "  RECORD NOT WRITTEN: " + written.error().message + "; the record follows on stderr\n";
+    std::fprintf(stderr, "faultline: the drill record could not be written; here it is:\n%s\n",
+                 json_text(record, 2).c_str());
+  } else {
+    if (!problem.empty()) {
+      as_asked = false;
+      record_line = "  RECORD NOT WRITTEN WHERE ASKED: " + problem + "\n";
+    }
+    record_line += "  record: " + *written + "\n";
+  }
+  if (!junit_path.empty()) {
+    if (Status junit = write_junit(record, junit_path); !junit) {
+      as_asked = false;
+      record_line += "  JUNIT NOT WRITTEN: " + junit.error().message + "\n";
+    }
+  }
+  return as_asked;
+}
+
 int command_run(const CliOptions& options) {
   if (!load_registry(options, PluginProblems::fatal)) return kExitUsage;
   std::map<std::string, std::string> vars;
   if (!parse_vars(options.vars, vars)) return kExitUsage;
   auto plan = load_or_report(options.plans.at(0), vars);
   if (!plan) return kExitUsage;
-  if (options.dry_run) {
-    std::fputs(redact(describe_timeline(*plan)).c_str(), stdout);
-    return 0;
-  }
   std::string home = resolve_home(options.home);
   std::string records = options.records_dir.empty() ? home + "/records" : options.records_dir;
+  auto target = make_local_target();
+  if (options.dry_run) {
+    TargetLocks locks(default_lock_dir(), Json::object());
+    PreflightResult preflight =
+        run_preflight(*plan, *target, {records, options.junit_path}, locks, LockMode::check_only);
+    std::fputs(redact(describe_dry_run(*plan, preflight)).c_str(), stdout);
+    return preflight.ok() ? 0 : kExitAborted;
+  }
 
   StopRequest stop;
   SignalWatcher watcher(stop);
-  DrillOptions drill_options{home, operator_name(options.operator_name), make_local_target(),
-                             &stop};
+  DrillOptions drill_options{
+      home, operator_name(options.operator_name), target, &stop, records, options.junit_path, "",
+      vars};
   ViewOptions view_options{options.log_format == "json" ? LogFormat::json : LogFormat::text,
                            static_cast<bool>(isatty(STDERR_FILENO)), options.quiet};
   auto view = make_view(view_options);
   DrillReport report = run_drill(*plan, drill_options, *view);
   Json record = record_json(report);
-  view->on_finish(record);
   int exit_code = report.exit_code;
-  auto written = write_record(record, records);
-  if (!written.ok()) {
-    std::fprintf(stderr, "faultline: %s\n", written.error().message.c_str());
-    if (exit_code == 0) exit_code = 1;
+  std::string record_line;
+  bool as_asked = write_outputs(record, records, home, options.junit_path, record_line);
+  if (!as_asked && exit_code != kExitRollbackFailed) exit_code = kExitRecordNotWritten;
+  view->on_finish(record);
+  view.reset();  // the live view's last lines come before the summary
+  print_summary(report, record_line);
+  if (exit_code != report.exit_code) {
+    std::printf("faultline: exit %d: the drill ran, but its record did not go where asked\n",
+                exit_code);
   }
-  if (!options.junit_path.empty()) {
-    if (Status junit = write_junit(record, options.junit_path); !junit) {
-      std::fprintf(stderr, "faultline: %s\n", junit.error().message.c_str());
-      if (exit_code == 0) exit_code = 1;
-    }
-  }
-  print_summary(report, written.ok() ? *written : "");
   return exit_code;
 }
 
 int command_recover(const CliOptions& options) {
   load_registry(options, PluginProblems::warn);
   std::string home = resolve_home(options.home);
-  RecoverReport report = recover_from_journals(home + "/journal", registry());
+  RecoverReport report =
+      recover_from_journals(home + "/journal", registry(), *make_local_target(), home + "/records");
+  // Lines are redacted only now: recover learns each drill's secrets from its journal.
   for (const auto& line : report.lines) std::printf("%s\n", redact(line).c_str());
   if (report.failures > 0) {
-    std::printf(
-        "faultline recover: %d action(s) could not be undone; the system may still be faulted\n",
-        report.failures);
-    return 4;
+    std::printf("faultline recover: %d problem(s); the system may still be faulted (see above)\n",
+                report.failures);
+    return kExitRollbackFailed;
   }
   return 0;
 }

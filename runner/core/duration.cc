@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <cstdint>
+#include <string>
 
 namespace faultline {
 namespace {
@@ -23,6 +24,7 @@ Error duration_error(std::string_view text, std::string_view why) {
 
 Result<Millis> parse_duration(std::string_view text) {
   if (text.empty()) return duration_error(text, "empty");
+  // Digits are bounded long before kMaxDuration so that the arithmetic cannot overflow.
   constexpr int64_t kMax = int64_t{1} << 50;
   int64_t total = 0;
   int64_t previous_unit = INT64_MAX;
@@ -65,7 +67,20 @@ Result<Millis> parse_duration(std::string_view text) {
     total += whole * unit->millis + fraction * unit->millis / fraction_scale;
     if (total > kMax) return duration_error(text, "too large");
   }
+  if (Millis(total) > kMaxDuration) {
+    return duration_error(text, "longer than the limit of " + format_duration(kMaxDuration));
+  }
   return Millis(total);
+}
+
+Result<Millis> add_durations(Millis a, Millis b) {
+  if (a.count() < 0 || b.count() < 0 || a > kMaxDuration || b > kMaxDuration ||
+      a + b > kMaxDuration) {
+    return Error{ErrorCode::invalid, format_duration(a) + " + " + format_duration(b) +
+                                         " is longer than the limit of " +
+                                         format_duration(kMaxDuration)};
+  }
+  return a + b;
 }
 
 std::string format_duration(Millis duration) {
@@ -90,6 +105,11 @@ std::string format_duration(Millis duration) {
 
 double elapsed_ms(MonoTime from, MonoTime to) {
   return std::chrono::duration<double, std::milli>(to - from).count();
+}
+
+MonoTime at_offset(MonoTime origin, double offset_ms) {
+  return origin + std::chrono::ceil<MonoClock::duration>(
+                      std::chrono::duration<double, std::milli>(offset_ms));
 }
 
 }  // namespace faultline

@@ -7,26 +7,42 @@
 // rollback needs BEFORE it changes anything, and return that same rollback spec — or
 // null when what it did cannot or need not be undone (a process killed).
 // rollback() is given only that spec (by the runner, or by `faultline recover` in a
-// new process after the runner died), must be idempotent, and must treat "already
-// undone" (e.g. the process has exited) as success.
+// new process after the runner died), must be idempotent, must treat "already undone"
+// (e.g. the process has exited) as success, and must read the spec without trusting
+// it (a journal is a file: JsonReader, never throwing accessors).
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "runner/core/json.h"
 #include "runner/core/params.h"
-#include "runner/core/process.h"
+#include "runner/core/process_id.h"
 #include "runner/core/result.h"
 #include "runner/core/target.h"
 
 namespace faultline {
 
-class FaultContext {
+// What rolling back found: it undid something, or there was nothing left to undo.
+enum class Undo { done, already_undone };
+
+// What a fault type sees while it injects or rolls back.
+class ActionContext {
  public:
-  virtual ~FaultContext() = default;
+  virtual ~ActionContext() = default;
   virtual Target& target() = 0;
+  // Runs one command of the fault ("inject", "rollback"). Its process group is
+  // journaled before it runs (recover stops it if the runner dies meanwhile), a stop
+  // request (SIGINT) kills it, and its output goes, redacted and shortened, into the
+  // drill record. Fails only when the command cannot be started or journaled.
+  virtual Result<ExecResult> run_step(const std::string& step, const Command& command,
+                                      Millis timeout) = 0;
+};
+
+class FaultContext : public ActionContext {
+ public:
   // The processes the plan's `target:` selects (a service, a pidfile or a process
-  // name), resolved now; fails when the selection is empty or ambiguous.
+  // name), resolved now and checked against the blast-radius rules; fails when the
+  // selection is empty, ambiguous or refused.
   virtual Result<std::vector<ProcessId>> target_processes() = 0;
   virtual Status journal_before_acting(const Json& rollback, const std::string& what) = 0;
 };
@@ -43,14 +59,21 @@ class Fault {
   virtual Result<Json> inject(FaultContext& context) const = 0;
 };
 
-class FaultType {
+// Undoes one kind of journaled action from its spec alone. Fault types are rollback
+// types; so are the runner's own actions (stopping a service it started, a step it
+// left running), which is why `faultline recover` treats every action alike.
+class RollbackType {
  public:
-  virtual ~FaultType() = default;
+  virtual ~RollbackType() = default;
   virtual std::string name() const = 0;
+  virtual Result<Undo> rollback(const Json& spec, ActionContext& context) const = 0;
+};
+
+class FaultType : public RollbackType {
+ public:
   virtual std::string summary() const = 0;
   virtual const Schema& schema() const = 0;
   virtual Result<std::unique_ptr<Fault>> configure(const Params& params) const = 0;
-  virtual Status rollback(const Json& spec, Target& target) const = 0;
 };
 
 }  // namespace faultline

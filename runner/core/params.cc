@@ -1,5 +1,7 @@
 #include "runner/core/params.h"
 
+#include "runner/core/signals.h"
+
 namespace faultline {
 
 std::string param_kind_name(ParamKind kind) {
@@ -55,26 +57,56 @@ Json Schema::to_json() const {
   return out;
 }
 
+Json Schema::for_record(const Json& values) const {
+  Json out = Json::object();
+  if (!values.is_object()) return out;
+  for (const auto& [name, value] : values.items()) {
+    const ParamSpec* spec = find(name);
+    if (spec && spec->kind == ParamKind::duration && value.is_number_integer()) {
+      out[name + "_ms"] = value;
+    } else if (spec && spec->kind == ParamKind::signal && value.is_number_integer()) {
+      out[name] = signal_name(value.get<int>());
+    } else {
+      out[name] = value;
+    }
+  }
+  return out;
+}
+
+// The schema was enforced when the plan loaded, but a plugin's schema or a caller may
+// still hand over a value of another kind: accessors fall back instead of throwing.
 bool Params::has(const std::string& name) const {
-  return values_.contains(name) && !values_[name].is_null();
+  auto found = values_.find(name);
+  return found != values_.end() && !found->is_null();
 }
 std::string Params::text(const std::string& name) const {
-  return has(name) ? values_[name].get<std::string>() : "";
+  auto found = values_.find(name);
+  return found != values_.end() && found->is_string() ? found->get<std::string>() : "";
 }
 int64_t Params::integer(const std::string& name) const {
-  return has(name) ? values_[name].get<int64_t>() : 0;
+  auto found = values_.find(name);
+  return found != values_.end() && found->is_number_integer() ? found->get<int64_t>() : 0;
 }
 bool Params::boolean(const std::string& name) const {
-  return has(name) && values_[name].get<bool>();
+  auto found = values_.find(name);
+  return found != values_.end() && found->is_boolean() && found->get<bool>();
 }
 Millis Params::duration(const std::string& name) const { return Millis(integer(name)); }
 std::vector<std::string> Params::strings(const std::string& name) const {
-  return has(name) ? values_[name].get<std::vector<std::string>>() : std::vector<std::string>{};
+  std::vector<std::string> out;
+  auto found = values_.find(name);
+  if (found == values_.end() || !found->is_array()) return out;
+  for (const auto& item : *found) {
+    if (item.is_string()) out.push_back(item.get<std::string>());
+  }
+  return out;
 }
 std::map<std::string, std::string> Params::string_map(const std::string& name) const {
   std::map<std::string, std::string> out;
-  if (has(name)) {
-    for (auto& [key, value] : values_[name].items()) out[key] = value.get<std::string>();
+  auto found = values_.find(name);
+  if (found == values_.end() || !found->is_object()) return out;
+  for (const auto& [key, value] : found->items()) {
+    if (value.is_string()) out[key] = value.get<std::string>();
   }
   return out;
 }

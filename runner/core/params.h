@@ -22,7 +22,7 @@ enum class ParamKind {
   string_list,
   string_map,
   signal,  // name or number; normalized to the number
-  regex,   // ECMAScript; checked to compile
+  regex,   // RE2 syntax (linear time); checked to compile
   choice,  // one of ParamSpec::choices
 };
 
@@ -43,9 +43,13 @@ struct Schema {
   const ParamSpec* find(const std::string& name) const;
   std::vector<std::string> names() const;
   Json to_json() const;
+  // Normalized values as a record shows them: a duration param `timeout` becomes
+  // `timeout_ms`, a signal its name ("KILL"), everything else as it is.
+  Json for_record(const Json& values) const;
 };
 
-// Validated, normalized parameters. Accessors assume the schema was enforced.
+// Validated, normalized parameters. Accessors never throw: a missing value, or one of
+// another kind, gives the empty value of the accessor's type.
 class Params {
  public:
   Params() = default;

@@ -1,9 +1,10 @@
 #pragma once
 // The contract between the runner and a probe type. A Probe is immutable after
-// configure() and check() is called from the probe thread, possibly concurrently with
-// other probes: it must be thread-safe. The runner times check() itself, so a probe
-// only says whether the system looked healthy and why.
+// configure() and check() is called from probe threads, possibly concurrently with
+// other probes and with itself: it must be thread-safe. The runner times check()
+// itself, so a probe only says whether the system looked healthy and why.
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "runner/core/params.h"
@@ -25,6 +26,9 @@ class Probe {
   // Whether many checks may wait at once at little cost (a socket each), as opposed to
   // each costing a process. Rounds overlap freely only when every probe says yes.
   virtual bool cheap_to_overlap() const { return true; }
+  // The host:port it talks to, when it talks to one: a service's ready probe uses it
+  // to prove that the service, and not some other process, is what answers.
+  virtual std::optional<Endpoint> endpoint() const { return std::nullopt; }
 };
 
 class ProbeType {

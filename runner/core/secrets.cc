@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "runner/core/json.h"
+#include "runner/core/text.h"
 
 namespace faultline {
 namespace {
@@ -44,6 +45,15 @@ std::string redact(std::string_view text) {
     }
   }
   return out;
+}
+
+std::string redacted_excerpt(std::string_view text, size_t max_bytes) {
+  return truncate_text(redact(text), max_bytes);
+}
+
+std::vector<std::string> registered_secrets() {
+  std::lock_guard lock(mutex);
+  return secrets();
 }
 
 void forget_secrets_for_testing() {

@@ -1,6 +1,8 @@
 #include "runner/engine/drill_report.h"
 
+#include <algorithm>
 #include <cmath>
+#include <filesystem>
 
 #include "faultline_version.h"
 #include "runner/core/secrets.h"
@@ -8,11 +10,9 @@
 namespace faultline {
 namespace {
 
-double rounded(double ms) { return std::round(ms * 1000.0) / 1000.0; }
+constexpr const char* kTimeBase =
+    "every t_ms and *_ms offset is milliseconds since started_at, on the monotonic clock";
 
-Json optional_ms(const std::optional<double>& ms) {
-  return ms ? Json(rounded(*ms)) : Json(nullptr);
-}
 Json optional_time(const std::optional<WallTime>& at) {
   return at ? Json(utc_iso8601(*at)) : Json(nullptr);
 }
@@ -20,9 +20,9 @@ Json optional_time(const std::optional<WallTime>& at) {
 Json latency_summary(const std::vector<double>& values) {
   if (values.empty()) return nullptr;
   return Json{{"count", values.size()},
-              {"p50", rounded(*percentile(values, 50))},
-              {"p95", rounded(*percentile(values, 95))},
-              {"p99", rounded(*percentile(values, 99))}};
+              {"p50_ms", json_number(percentile(values, 50))},
+              {"p95_ms", json_number(percentile(values, 95))},
+              {"p99_ms", json_number(percentile(values, 99))}};
 }
 
 Json probe_json(const ProbeSpec& spec, const std::vector<Round>& rounds, size_t index) {
@@ -33,10 +33,11 @@ Json probe_json(const ProbeSpec& spec, const std::vector<Round>& rounds, size_t 
   for (const auto& round : rounds) {
     if (index >= round.samples.size()) continue;
     const ProbeSample& sample = round.samples[index];
-    samples.push_back(Json{{"t_ms", rounded(round.ended_ms)},
+    samples.push_back(Json{{"t_ms", json_number(round.ended_ms)},
+                           {"started_ms", json_number(round.started_ms)},
                            {"phase", round.phase},
                            {"ok", sample.ok},
-                           {"latency_ms", rounded(sample.latency_ms)},
+                           {"latency_ms", json_number(sample.latency_ms)},
                            {"detail", sample.detail}});
     latency_by_phase[round.phase].push_back(sample.latency_ms);
     all.push_back(sample.latency_ms);
@@ -44,42 +45,104 @@ Json probe_json(const ProbeSpec& spec, const std::vector<Round>& rounds, size_t 
   }
   Json by_phase = Json::object();
   for (const auto& [phase, values] : latency_by_phase) by_phase[phase] = latency_summary(values);
-  return Json{{"name", spec.name},
-              {"type", spec.type},
-              {"describe", spec.probe->describe()},
-              {"params", spec.params},
-              {"summary",
-               {{"samples", samples.size()},
-                {"passed", passed},
-                {"failed", static_cast<int>(samples.size()) - passed},
-                {"latency_ms", latency_summary(all)},
-                {"latency_ms_by_phase", by_phase}}},
-              {"samples", samples}};
+  return Json{
+      {"name", spec.name},
+      {"type", spec.type},
+      {"describe", spec.probe->describe()},
+      {"params", spec.probe_type ? spec.probe_type->schema().for_record(spec.params) : spec.params},
+      {"summary",
+       {{"samples", samples.size()},
+        {"passed", passed},
+        {"failed", static_cast<int>(samples.size()) - passed},
+        {"latency", latency_summary(all)},
+        {"latency_by_phase", by_phase}}},
+      {"samples", samples}};
 }
 
-Json fault_json(const FaultRun& run) {
+Json process_json(const ProcessInfo& process) {
+  return Json{{"pid", process.id.pid},
+              {"name", process.name},
+              {"user", process.user},
+              {"command_line", process.command_line}};
+}
+
+Json step_json(const StepRecord& step) {
+  return Json{{"step", step.step},
+              {"command", step.command},
+              {"started_ms", json_number(step.started_ms)},
+              {"ended_ms", json_number(step.ended_ms)},
+              {"outcome", step.outcome},
+              {"exit_code", step.exit_code},
+              {"stdout", step.out},
+              {"stderr", step.err}};
+}
+
+std::string rollback_outcome(const FaultRun& run) {
+  if (!run.journaled) return "not_injected";
+  if (!run.needs_rollback) return "not_needed";
+  if (!run.rolled_back) return "not_run";
+  return run.rollback_outcome;
+}
+
+Json fault_json(const FaultRun& run, const Measurements& measurements) {
   const FaultSpec& spec = *run.spec;
-  return Json{{"name", spec.name},
-              {"type", spec.type},
-              {"target", spec.target ? Json(spec.target->describe()) : Json(nullptr)},
-              {"params", spec.params},
-              {"planned_at_ms", spec.at.count()},
-              {"duration_ms", spec.duration ? Json(spec.duration->count()) : Json(nullptr)},
-              {"what", run.what},
-              {"injected_at_ms", optional_ms(run.injected_ms)},
-              {"injected_at", optional_time(run.injected_at)},
-              {"inject",
-               {{"ok", run.injected_ms.has_value() && run.inject_error.empty()},
-                {"error", run.inject_error.empty() ? Json(nullptr) : Json(run.inject_error)}}},
-              {"rolled_back_at_ms", optional_ms(run.rolled_back_ms)},
-              {"rolled_back_at", optional_time(run.rolled_back_at)},
-              {"rollback",
-               {{"needed", run.journaled},
-                {"ok", !run.journaled || (run.rolled_back && run.rollback_error.empty())},
-                {"error", run.rollback_error.empty() ? Json(nullptr) : Json(run.rollback_error)}}}};
+  Json processes = Json::array();
+  for (const auto& process : run.processes) processes.push_back(process_json(process));
+  Json steps = Json::array();
+  for (const auto& step : run.steps) steps.push_back(step_json(step));
+  Json fault{{"name", spec.name},
+             {"type", spec.type},
+             {"target", spec.target ? Json(spec.target->describe()) : Json(nullptr)},
+             {"params", spec.fault_type->schema().for_record(spec.params)},
+             {"planned_at_ms",
+              run.injected_ms || run.planned_ms > 0 ? json_number(run.planned_ms) : Json(nullptr)},
+             {"duration_ms", spec.duration ? Json(spec.duration->count()) : Json(nullptr)},
+             {"what", run.what},
+             {"processes", processes},
+             {"injected_at_ms", json_number(run.injected_ms)},
+             {"injected_at", optional_time(run.injected_at)},
+             {"inject",
+              {{"ok", run.injected_ms.has_value() && run.inject_error.empty()},
+               {"error", run.inject_error.empty() ? Json(nullptr) : Json(run.inject_error)}}},
+             {"rolled_back_at_ms", json_number(run.rolled_back_ms)},
+             {"rolled_back_at", optional_time(run.rolled_back_at)},
+             {"rollback",
+              {{"needed", run.needs_rollback},
+               {"outcome", rollback_outcome(run)},
+               {"ok", !run.needs_rollback || (run.rolled_back && run.rollback_error.empty())},
+               {"error", run.rollback_error.empty() ? Json(nullptr) : Json(run.rollback_error)}}},
+             {"steps", steps},
+             {"time_to_detect_ms", nullptr},
+             {"outages", Json::array()},
+             {"recovered_at_ms", nullptr},
+             {"rto_ms", nullptr}};
+  for (const auto& measured : measurements.faults) {
+    if (measured.name != spec.name) continue;
+    fault["time_to_detect_ms"] = json_number(measured.time_to_detect_ms);
+    fault["outages"] = measured.outages;
+    fault["recovered_at_ms"] = json_number(measured.recovered_ms);
+    fault["rto_ms"] = json_number(measured.rto_ms);
+  }
+  return fault;
 }
 
-// Walks every string in the record through redact(), so no path can leak a secret.
+Json timeline_json(std::vector<TimelineEvent> events) {
+  std::stable_sort(events.begin(), events.end(),
+                   [](const auto& a, const auto& b) { return a.t_ms < b.t_ms; });
+  Json timeline = Json::array();
+  for (const auto& event : events) {
+    timeline.push_back(Json{{"t_ms", json_number(event.t_ms)},
+                            {"at", utc_iso8601(event.wall)},
+                            {"kind", event.kind},
+                            {"name", event.name},
+                            {"detail", event.detail},
+                            {"ok", event.ok}});
+  }
+  return timeline;
+}
+
+}  // namespace
+
 void redact_all(Json& value) {
   if (value.is_string()) {
     value = redact(value.get<std::string>());
@@ -88,31 +151,20 @@ void redact_all(Json& value) {
   }
 }
 
-}  // namespace
-
 Json record_json(const DrillReport& report) {
   const Plan& plan = *report.plan;
   Json phases = Json::array();
   for (const auto& phase : report.phases) {
     phases.push_back(Json{{"name", phase.name},
-                          {"started_ms", rounded(phase.started_ms)},
-                          {"ended_ms", rounded(phase.ended_ms)},
+                          {"started_ms", json_number(phase.started_ms)},
+                          {"ended_ms", json_number(phase.ended_ms)},
                           {"started_at", utc_iso8601(phase.started_at)}});
-  }
-  Json timeline = Json::array();
-  for (const auto& event : report.timeline) {
-    timeline.push_back(Json{{"t_ms", rounded(event.t_ms)},
-                            {"at", utc_iso8601(event.wall)},
-                            {"kind", event.kind},
-                            {"name", event.name},
-                            {"detail", event.detail},
-                            {"ok", event.ok}});
   }
   Json faults = Json::array();
   int injected = 0, rolled_back = 0, rollback_failures = 0;
   for (const auto& run : report.faults) {
-    faults.push_back(fault_json(run));
-    injected += run.injected_ms ? 1 : 0;
+    faults.push_back(fault_json(run, report.measurements));
+    injected += run.journaled ? 1 : 0;
     rolled_back += run.rolled_back && run.rollback_error.empty() ? 1 : 0;
     rollback_failures += run.rollback_error.empty() ? 0 : 1;
   }
@@ -120,18 +172,29 @@ Json record_json(const DrillReport& report) {
   for (size_t i = 0; i < plan.steady_state.probes.size(); ++i) {
     probes.push_back(probe_json(plan.steady_state.probes[i], report.rounds, i));
   }
+  Json preflight = Json::array();
+  for (const auto& check : report.preflight) {
+    preflight.push_back(Json{{"what", check.what}, {"ok", check.ok}, {"detail", check.detail}});
+  }
+  Json vars = Json::object();
+  for (const auto& [name, value] : report.var_overrides) vars[name] = value;
+  std::error_code ec;
+  std::string plan_path =
+      plan.path == "-" ? "-" : std::filesystem::absolute(plan.path, ec).lexically_normal().string();
   Json record{
       {"schema", kRecordSchema},
       {"id", report.drill_id},
       {"faultline_version", FAULTLINE_VERSION},
+      {"time_base", kTimeBase},
       {"plan",
        {{"name", plan.name},
+        {"path", plan_path},
         {"sha256", plan.sha256},
-        {"path", plan.path},
         {"version", plan.version},
         {"description", plan.description},
         {"owner", plan.owner},
-        {"runbook", plan.runbook}}},
+        {"runbook", plan.runbook},
+        {"vars", vars}}},
       {"host", report.host},
       {"operator", report.operator_name},
       {"target", report.target},
@@ -143,6 +206,7 @@ Json record_json(const DrillReport& report) {
       {"exit_code", report.exit_code},
       {"reason", report.reason},
       {"leftovers", report.leftovers},
+      {"notes", report.notes},
       {"steady_state",
        {{"interval_ms", plan.steady_state.interval.count()},
         {"recovered_after", plan.steady_state.recovered_after},
@@ -157,11 +221,12 @@ Json record_json(const DrillReport& report) {
         {"faults_rolled_back", rolled_back},
         {"rollback_failures", rollback_failures},
         {"service_restarts", report.service_restarts}}},
+      {"preflight", preflight},
       {"phases", phases},
       {"faults", faults},
       {"probes", probes},
-      {"timeline", timeline},
-      {"service_logs", report.service_logs},
+      {"timeline", timeline_json(report.timeline)},
+      {"service_logs", report.service_logs.empty() ? Json(nullptr) : Json(report.service_logs)},
   };
   redact_all(record);
   return record;

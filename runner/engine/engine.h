@@ -1,8 +1,10 @@
 #pragma once
-// The drill engine: preflight, services, baseline, inject/observe, rollback, recovery,
-// verdict. Every injected fault is rolled back (in reverse order) on success, failure,
-// abort and stop requests alike; services it started are always stopped.
+// The drill engine: preflight, startup, baseline, faults, rollback, recovery, observe,
+// teardown, verdict (see README "Phases"). Every injected fault is rolled back (in
+// reverse order) on success, failure, abort and stop requests alike; services it
+// started are always stopped.
 #include <atomic>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -12,7 +14,7 @@
 
 namespace faultline {
 
-// Set from the signal thread (SIGINT/SIGTERM); the engine polls it.
+// Set from the signal thread (SIGINT/SIGTERM/SIGHUP); the engine polls it.
 struct StopRequest {
   std::atomic<int> signal{0};
   bool requested() const { return signal.load() != 0; }
@@ -23,14 +25,15 @@ struct DrillOptions {
   std::string operator_name;
   std::shared_ptr<Target> target;
   const StopRequest* stop = nullptr;
+  std::string records_dir;                           // checked in preflight; journaled for recover
+  std::string junit_path;                            // "" = none; checked in preflight
+  std::string lock_dir;                              // target locks; default_lock_dir() when empty
+  std::map<std::string, std::string> var_overrides;  // --var, for the record
 };
 
 // Exit codes: 0 objectives met, 1 missed / hypothesis failed, 3 aborted (all rolled
 // back), 4 a rollback failed.
 DrillReport run_drill(const Plan& plan, const DrillOptions& options, DrillObserver& observer);
-
-// What `run --dry-run` prints: the phases and every fault at its offset.
-std::string describe_timeline(const Plan& plan);
 
 std::string new_drill_id(const std::string& plan_name);
 

@@ -1,5 +1,5 @@
 #pragma once
-// What a drill looks like while it runs: probe rounds and timeline events. The
+// What a drill looks like while it runs: timeline events and probe rounds. The
 // Recorder keeps them for the record and forwards them to a DrillObserver (the live
 // view). Times are milliseconds since the drill started, on the monotonic clock.
 #include <string>
@@ -29,18 +29,23 @@ struct Round {
 struct TimelineEvent {
   double t_ms = 0;
   WallTime wall;
-  std::string kind;  // phase, inject, rollback, service, abort, note
-  std::string name;  // phase name, fault name, service name
+  // phase, inject, rollback, service, probe (a probe's state changed), abort, note,
+  // verdict
+  std::string kind;
+  std::string name;  // phase name, fault name, service name, probe name
   std::string detail;
   bool ok = true;
 };
 
-// Called from the engine thread, the probe thread and service threads; implementations
-// synchronise themselves.
+// Called from the engine thread, probe threads and service threads, but never
+// concurrently and always in time order: the Recorder stamps each event and calls the
+// observer under one lock. Implementations must not block for long (make_view wraps
+// the views so that writing to a stalled stderr never holds up a drill).
 class DrillObserver {
  public:
   virtual ~DrillObserver() = default;
   virtual void on_event(const TimelineEvent& event) = 0;
+  // Each round as it finishes (rounds overlap, so not necessarily in start order).
   virtual void on_round(const Round& round) = 0;
   virtual void on_finish(const Json& record) = 0;
 };

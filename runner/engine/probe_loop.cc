@@ -6,7 +6,14 @@ namespace faultline {
 
 ProbeSample run_probe(const ProbeSpec& spec, Target& target) {
   MonoTime started = MonoClock::now();
-  ProbeOutcome outcome = spec.probe->check(target);
+  ProbeOutcome outcome;
+  // A probe runs on a thread of its own: an exception escaping it would end the runner
+  // with faults injected. It is a failed check instead.
+  try {
+    outcome = spec.probe->check(target);
+  } catch (const std::exception& problem) {
+    outcome = {false, std::string("internal error in probe: ") + problem.what()};
+  }
   return ProbeSample{spec.name, outcome.ok, elapsed_ms(started, MonoClock::now()), outcome.detail};
 }
 
@@ -22,6 +29,18 @@ void ProbeLoop::stop() {
   }
   sleep_cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+}
+
+Round ProbeLoop::failed_round(int index, const std::string& why) {
+  Round round;
+  round.index = index;
+  round.phase = recorder_.phase();
+  round.started_ms = recorder_.now_ms();
+  round.ok = false;
+  for (const auto& probe : steady_state_.probes) {
+    round.samples.push_back(ProbeSample{probe.name, false, 0, "internal error: " + why});
+  }
+  return round;
 }
 
 Round ProbeLoop::run_round(int index) {
@@ -50,11 +69,26 @@ void ProbeLoop::run() {
       int index = recorder_.begin_round();
       ++running_rounds_;
       Flight& flight = flights_.emplace_back();
-      flight.thread = std::thread([this, index, &flight] {
-        recorder_.add_round(run_round(index));
+      try {
+        flight.thread = std::thread([this, index, &flight] {
+          Round round;
+          // Nothing may escape a thread body: it would end the runner with faults injected.
+          try {
+            round = run_round(index);
+          } catch (const std::exception& problem) {
+            round = failed_round(index, problem.what());
+          }
+          recorder_.add_round(std::move(round));
+          --running_rounds_;
+          flight.done = true;
+        });
+      } catch (const std::exception& problem) {
+        // No thread for this round (the machine is out of threads): it still counts, as
+        // a failed round, or every later round would wait for it forever.
+        recorder_.add_round(failed_round(index, problem.what()));
         --running_rounds_;
         flight.done = true;
-      });
+      }
     }
     // Keep to the schedule; after a stall (a slow machine), start again from now.
     next = std::max(next + steady_state_.interval, MonoClock::now());

@@ -27,6 +27,7 @@ class ProbeLoop {
  private:
   void run();
   Round run_round(int index);
+  Round failed_round(int index, const std::string& why);
 
   const SteadyState& steady_state_;
   Target& target_;

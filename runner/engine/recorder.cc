@@ -1,18 +1,23 @@
 #include "runner/engine/recorder.h"
 
+#include <fmt/format.h>
+
 #include "runner/core/secrets.h"
 
 namespace faultline {
 
-TimelineEvent Recorder::event(const std::string& kind, const std::string& name,
-                              const std::string& detail, bool ok) {
+TimelineEvent Recorder::append_event_locked(const std::string& kind, const std::string& name,
+                                            const std::string& detail, bool ok) {
   TimelineEvent event{now_ms(), WallClock::now(), kind, name, redact(detail), ok};
-  {
-    std::lock_guard lock(mutex_);
-    timeline_.push_back(event);
-  }
+  timeline_.push_back(event);
   observer_.on_event(event);
   return event;
+}
+
+TimelineEvent Recorder::event(const std::string& kind, const std::string& name,
+                              const std::string& detail, bool ok) {
+  std::lock_guard lock(mutex_);
+  return append_event_locked(kind, name, detail, ok);
 }
 
 int Recorder::begin_round() {
@@ -22,28 +27,33 @@ int Recorder::begin_round() {
 
 void Recorder::add_round(Round round) {
   for (auto& sample : round.samples) sample.detail = redact(sample.detail);
-  std::vector<Round> ready;
   {
     std::lock_guard lock(mutex_);
+    round.ended_ms = now_ms();
+    for (const auto& sample : round.samples) {
+      auto [last, first] = probe_ok_.try_emplace(sample.probe, sample.ok);
+      if (!first && last->second == sample.ok) continue;
+      last->second = sample.ok;
+      append_event_locked("probe", sample.probe,
+                          fmt::format("{}: {} ({:.1f} ms)", sample.ok ? "ok" : "FAILING",
+                                      sample.detail, sample.latency_ms),
+                          sample.ok);
+    }
+    observer_.on_round(round);
     finished_early_.emplace(round.index, std::move(round));
     while (!finished_early_.empty() &&
            finished_early_.begin()->first == static_cast<int>(rounds_.size())) {
       rounds_.push_back(std::move(finished_early_.begin()->second));
       finished_early_.erase(finished_early_.begin());
-      ready.push_back(rounds_.back());
     }
-    // Observers are called under the lock so that they see rounds in order.
-    for (const auto& done : ready) observer_.on_round(done);
   }
-  if (!ready.empty()) changed_.notify_all();
+  changed_.notify_all();
 }
 
 void Recorder::set_phase(const std::string& phase) {
-  {
-    std::lock_guard lock(mutex_);
-    phase_ = phase;
-  }
-  event("phase", phase, "");
+  std::lock_guard lock(mutex_);
+  phase_ = phase;
+  append_event_locked("phase", phase, "", true);
 }
 
 std::string Recorder::phase() const {

@@ -1,12 +1,13 @@
 #include "runner/engine/services.h"
 
 #include <signal.h>
-#include <sys/wait.h>
 
-#include <cerrno>
-
-#include "runner/core/files.h"
+#include "runner/core/secrets.h"
+#include "runner/core/signals.h"
 #include "runner/engine/probe_loop.h"
+#include "runner/os/files.h"
+#include "runner/os/subprocess.h"
+#include "runner/safety/stop_process_group.h"
 
 namespace faultline {
 
@@ -24,31 +25,43 @@ struct Services::Running {
 
 namespace {
 
-std::string describe_exit(int status) {
-  if (WIFSIGNALED(status)) return "killed by SIG" + signal_name(WTERMSIG(status));
-  return "exited with status " + std::to_string(WEXITSTATUS(status));
-}
-
-Json service_rollback(const ProcessId& process, int stop_signal) {
-  return Json{
-      {"pid", process.pid}, {"start_ticks", process.start_ticks}, {"stop_signal", stop_signal}};
-}
-
-// Signals the group, then waits for the leader to go; SIGKILL after `timeout`.
-bool terminate_group(const ProcessId& leader, int signal, Millis timeout,
-                     const std::function<bool()>& gone) {
-  if (!signal_process_group(leader, signal).ok()) return gone();
-  MonoTime deadline = MonoClock::now() + timeout;
-  while (MonoClock::now() < deadline) {
-    if (gone()) return true;
-    std::this_thread::sleep_for(Millis(10));
+// Whether `process` is `leader`, in its process group, or descended from it.
+bool belongs_to(const ProcessInfo& process, const ProcessId& leader, Target& target) {
+  if (process.id.pid == leader.pid || process.group == leader.pid) return true;
+  pid_t parent = process.parent;
+  for (int depth = 0; depth < 64 && parent > 1; ++depth) {
+    if (parent == leader.pid) return true;
+    auto id = target.identify(parent);
+    if (!id.ok()) return false;
+    auto info = target.describe_process(*id);
+    if (!info.ok()) return false;
+    parent = info->parent;
   }
-  (void)signal_process_group(leader, SIGKILL);
-  for (int i = 0; i < 200 && !gone(); ++i) std::this_thread::sleep_for(Millis(10));
-  return gone();
+  return false;
 }
 
 }  // namespace
+
+std::string log_tail(const std::string& path, int lines) {
+  auto text = read_file(path);
+  if (!text.ok() || text->empty()) return "";
+  bool cut = text->size() > 8192;
+  std::string tail = cut ? text->substr(text->size() - 8192) : *text;
+  std::vector<std::string> kept;
+  size_t at = 0;
+  if (cut) at = tail.find('\n') == std::string::npos ? tail.size() : tail.find('\n') + 1;
+  while (at < tail.size()) {
+    size_t end = std::min(tail.find('\n', at), tail.size());
+    std::string line = tail.substr(at, end - at);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (!line.empty()) kept.push_back(redacted_excerpt(line, 200));
+    at = end + 1;
+  }
+  std::string out;
+  size_t first = kept.size() > static_cast<size_t>(lines) ? kept.size() - lines : 0;
+  for (size_t i = first; i < kept.size(); ++i) out += (out.empty() ? "" : " | ") + kept[i];
+  return out;
+}
 
 Services::Services(const std::vector<ServiceSpec>& specs, Target& target, Journal& journal,
                    Recorder& recorder, std::string log_dir)
@@ -61,14 +74,62 @@ Services::Services(const std::vector<ServiceSpec>& specs, Target& target, Journa
 
 Services::~Services() { (void)stop_all(); }
 
+std::string Services::log_path(const ServiceSpec& spec) const {
+  return log_dir_ + "/" + spec.name + ".log";
+}
+
+void Services::expect_exits() { exits_expected_ = true; }
+
+std::optional<std::string> Services::failure() const {
+  if (!failed_) return std::nullopt;
+  std::lock_guard lock(failure_mutex_);
+  return failure_;
+}
+
+void Services::fail(const std::string& message) {
+  {
+    std::lock_guard lock(failure_mutex_);
+    if (failed_) return;
+    failure_ = message;
+    failed_ = true;
+  }
+  recorder_.wake();
+}
+
 Status Services::start_all(const std::function<bool()>& aborted) {
   if (running_.empty()) return {};
-  if (Status made = make_directories(log_dir_); !made) return made;
+  if (Status made = make_directories(log_dir_, 0700); !made) return made;
   for (auto& running : running_) {
-    running->thread = std::thread([this, r = running.get()] { supervise(*r); });
+    running->thread = std::thread([this, r = running.get()] {
+      // Nothing may escape a thread body: it would end the runner with faults injected.
+      try {
+        supervise(*r);
+      } catch (const std::exception& problem) {
+        fail("service '" + r->spec->name + "': internal error: " + problem.what());
+      }
+    });
     if (Status ready = wait_ready(*running, aborted); !ready) return ready;
   }
   return {};
+}
+
+Status Services::prove_identity(const Running& running, const Endpoint& endpoint) {
+  std::optional<ProcessId> process;
+  {
+    std::lock_guard lock(running.mutex);
+    process = running.process;
+  }
+  if (!process) return Error{"service '" + running.spec->name + "' is not running"};
+  auto listener = target_.listener(endpoint.port);
+  // Nobody visible listens (a remote endpoint, another user's process as non-root):
+  // the ready probe is all the evidence there is.
+  if (!listener) return {};
+  if (belongs_to(*listener, *process, target_)) return {};
+  return Error{ErrorCode::refused, "service '" + running.spec->name + "' (pid " +
+                                       std::to_string(process->pid) + ") is not what answers on " +
+                                       endpoint.describe() + ": " + listener->describe() +
+                                       " does. Stop that process or give the service "
+                                       "another port"};
 }
 
 Status Services::wait_ready(Running& running, const std::function<bool()>& aborted) {
@@ -77,21 +138,22 @@ Status Services::wait_ready(Running& running, const std::function<bool()>& abort
   MonoTime deadline = started + spec.ready_timeout;
   std::string last_detail = "not started";
   while (!aborted()) {
+    if (auto failed = failure()) return Error{*failed};
     {
       std::unique_lock lock(running.mutex);
       running.changed.wait_until(lock, std::min(deadline, MonoClock::now() + Millis(50)),
                                  [&] { return running.process || running.given_up; });
       if (!running.start_error.empty())
         return Error{"service '" + spec.name + "': " + running.start_error};
-      if (running.given_up) {
-        return Error{"service '" + spec.name + "' exited before it was ready (log: " + log_dir_ +
-                     "/" + spec.name + ".log)"};
-      }
     }
+    if (auto failed = failure()) return Error{*failed};
     if (current(spec.name).ok()) {
       if (!spec.ready) return {};
       ProbeSample sample = run_probe(*spec.ready, target_);
       if (sample.ok) {
+        if (auto endpoint = spec.ready->probe->endpoint()) {
+          if (Status proven = prove_identity(running, *endpoint); !proven) return proven;
+        }
         recorder_.event("service", spec.name,
                         "ready after " + format_duration(std::chrono::duration_cast<Millis>(
                                              MonoClock::now() - started)));
@@ -101,12 +163,12 @@ Status Services::wait_ready(Running& running, const std::function<bool()>& abort
     }
     if (MonoClock::now() >= deadline) {
       return Error{"service '" + spec.name + "' was not ready within " +
-                   format_duration(spec.ready_timeout) + " (" + last_detail + "; log: " + log_dir_ +
-                   "/" + spec.name + ".log)"};
+                   format_duration(spec.ready_timeout) + " (" + last_detail +
+                   "; log: " + log_path(spec) + ")"};
     }
     std::this_thread::sleep_for(Millis(20));
   }
-  return Error{"aborted while starting service '" + spec.name + "'"};
+  return Error{ErrorCode::cancelled, "aborted while starting service '" + spec.name + "'"};
 }
 
 void Services::supervise(Running& running) {
@@ -116,56 +178,72 @@ void Services::supervise(Running& running) {
     // see no process, wait for this thread, and leave the new process running.
     std::unique_lock lock(running.mutex);
     if (running.stopping) return;
-    auto process = spawn_process(spec.command, log_dir_ + "/" + spec.name + ".log");
+    std::string key;
+    RunControl control;
+    // Journaled before the child runs anything: a runner killed right after the spawn
+    // still leaves recover a way to stop it.
+    control.before_exec = [&](const ProcessId& leader) {
+      key = "service/" + spec.name + "/" + std::to_string(leader.pid);
+      return journal_.record_intent(
+          JournalAction{key, kStopProcessGroup, target_.name(),
+                        "service " + spec.name + " pid " + std::to_string(leader.pid),
+                        stop_process_group_spec(leader, spec.stop_signal, spec.stop_timeout), ""});
+    };
+    auto process = spawn_process(spec.command, log_path(spec), control);
     if (!process.ok()) {
+      if (!key.empty()) (void)journal_.record_done(key, JournalOutcome::undone, "never started");
       running.start_error = process.error().message;
       running.given_up = true;
       running.changed.notify_all();
       lock.unlock();
       recorder_.event("service", spec.name, process.error().message, false);
+      fail("service '" + spec.name + "' could not start: " + process.error().message);
       return;
     }
     ++running.starts;
-    std::string key = "service/" + spec.name + "/" + std::to_string(process->pid);
-    Status journaled = journal_.record_intent(
-        JournalAction{key, "service", target_.name(),
-                      "service " + spec.name + " pid " + std::to_string(process->pid),
-                      service_rollback(*process, spec.stop_signal)});
     running.process = *process;
     running.changed.notify_all();
     lock.unlock();
     recorder_.event("service", spec.name,
                     (running.starts == 1 ? "started pid " : "restarted as pid ") +
-                        std::to_string(process->pid) +
-                        (journaled ? "" : " (journal: " + journaled.error().message + ")"));
+                        std::to_string(process->pid));
 
-    siginfo_t exited{};
-    while (waitid(P_PID, process->pid, &exited, WEXITED | WNOWAIT) < 0 && errno == EINTR) {
-    }
+    wait_for_exit_unreaped(process->pid);
     // The leader is a zombie until reaped, so its pid (the group id) cannot be reused yet:
     // stop what it left in its group (a wrapper script's server holding the port).
-    kill(-process->pid, SIGKILL);
-    int status = 0;
-    while (waitpid(process->pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    (void)journal_.record_done(key, true);
+    kill_group_of_unreaped_child(process->pid);
+    int status = reap_child(process->pid);
+    (void)journal_.record_done(key, JournalOutcome::undone, describe_wait_status(status));
     lock.lock();
     running.process.reset();
     bool stopping = running.stopping;
     running.changed.notify_all();
     lock.unlock();
     if (stopping) {
-      recorder_.event("service", spec.name, "stopped (" + describe_exit(status) + ")");
+      recorder_.event("service", spec.name, "stopped (" + describe_wait_status(status) + ")");
+      return;
+    }
+    if (!exits_expected_) {
+      std::string tail = log_tail(log_path(spec));
+      recorder_.event("service", spec.name, describe_wait_status(status) + " before any fault",
+                      false);
+      lock.lock();
+      running.given_up = true;
+      running.changed.notify_all();
+      lock.unlock();
+      fail("service '" + spec.name + "' " + describe_wait_status(status) +
+           " before any fault was injected" + (tail.empty() ? "" : "; its log ends: " + tail) +
+           " (log: " + log_path(spec) + ")");
       return;
     }
     bool failed = !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     bool restart = spec.restart == RestartPolicy::always ||
                    (spec.restart == RestartPolicy::on_failure && failed);
-    recorder_.event(
-        "service", spec.name,
-        describe_exit(status) + (restart ? "; restarting in " + format_duration(spec.restart_delay)
-                                         : "; not restarted"),
-        false);
+    recorder_.event("service", spec.name,
+                    describe_wait_status(status) +
+                        (restart ? "; restarting in " + format_duration(spec.restart_delay)
+                                 : "; not restarted"),
+                    false);
     lock.lock();
     if (!restart) {
       running.given_up = true;
@@ -182,9 +260,9 @@ Result<ProcessId> Services::current(const std::string& name) const {
     if (!running || running->spec->name != name) continue;
     std::lock_guard lock(running->mutex);
     if (running->process) return *running->process;
-    return Error{"service '" + name + "' is not running right now"};
+    return Error{ErrorCode::gone, "service '" + name + "' is not running right now"};
   }
-  return Error{"no service named '" + name + "'"};
+  return Error{ErrorCode::not_found, "no service named '" + name + "'"};
 }
 
 Status Services::stop(Running& running) {
@@ -195,12 +273,9 @@ Status Services::stop(Running& running) {
   lock.unlock();
   bool stopped = true;
   if (process) {
-    // A paused service would never act on SIGTERM; make sure it can.
-    (void)signal_process_group(*process, SIGCONT);
-    stopped = terminate_group(*process, running.spec->stop_signal, running.spec->stop_timeout, [&] {
-      std::lock_guard guard(running.mutex);
-      return !running.process.has_value();
-    });
+    auto undone = stop_process_group(*process, running.spec->stop_signal,
+                                     running.spec->stop_timeout, target_);
+    stopped = undone.ok();
   }
   if (running.thread.joinable()) {
     if (!stopped) {
@@ -236,16 +311,6 @@ int Services::restarts() const {
     total += std::max(0, running->starts - 1);
   }
   return total;
-}
-
-Status stop_service_group(const Json& rollback) {
-  ProcessId leader{rollback.value("pid", 0), rollback.value("start_ticks", uint64_t{0})};
-  if (!is_same_process_alive(leader)) return {};
-  (void)signal_process_group(leader, SIGCONT);
-  bool stopped = terminate_group(leader, rollback.value("stop_signal", SIGTERM), Millis(5000),
-                                 [&] { return !is_same_process_alive(leader); });
-  if (!stopped) return Error{"service pid " + std::to_string(leader.pid) + " did not stop"};
-  return {};
 }
 
 }  // namespace faultline

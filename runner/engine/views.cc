@@ -4,9 +4,13 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <cmath>
+#include <condition_variable>
 #include <cstdio>
-#include <map>
+#include <deque>
 #include <mutex>
+#include <thread>
+#include <variant>
 
 namespace faultline {
 namespace {
@@ -18,27 +22,13 @@ std::string event_line(const TimelineEvent& event) {
                      event.ok ? "" : " [!]");
 }
 
-// Remembers each probe's last state so that views report changes, not every round.
-class ProbeStates {
- public:
-  // The samples whose ok-state changed since the previous round.
-  std::vector<ProbeSample> changes(const Round& round) {
-    std::vector<ProbeSample> changed;
-    for (const auto& sample : round.samples) {
-      auto [it, inserted] = last_.try_emplace(sample.probe, sample.ok);
-      if (inserted || it->second != sample.ok) changed.push_back(sample);
-      it->second = sample.ok;
-    }
-    return changed;
-  }
-
- private:
-  std::map<std::string, bool> last_;
-};
-
-std::string probe_line(double t_ms, const ProbeSample& sample) {
-  return fmt::format("+{:.3f}s probe {} {}: {} ({:.1f} ms)", t_ms / 1000.0, sample.probe,
-                     sample.ok ? "ok" : "FAILING", sample.detail, sample.latency_ms);
+Json event_json(const TimelineEvent& event) {
+  return Json{{"t_ms", std::round(event.t_ms * 1000.0) / 1000.0},
+              {"at", utc_iso8601(event.wall)},
+              {"kind", event.kind},
+              {"name", event.name},
+              {"detail", event.detail},
+              {"ok", event.ok}};
 }
 
 class QuietView final : public DrillObserver {
@@ -57,62 +47,32 @@ class LogView final : public DrillObserver {
   }
   ~LogView() override { spdlog::drop(logger_->name()); }
   void on_event(const TimelineEvent& event) override { logger_->info(event_line(event)); }
-  void on_round(const Round& round) override {
-    std::lock_guard lock(mutex_);
-    for (const auto& sample : states_.changes(round))
-      logger_->info(probe_line(round.ended_ms, sample));
-  }
+  void on_round(const Round&) override {}
   void on_finish(const Json&) override { logger_->flush(); }
 
  private:
   std::shared_ptr<spdlog::logger> logger_;
-  std::mutex mutex_;
-  ProbeStates states_;
 };
 
+// One JSON object per line, in time order (t_ms never decreases).
 class JsonView final : public DrillObserver {
  public:
-  void on_event(const TimelineEvent& event) override {
-    emit(Json{{"t_ms", event.t_ms},
-              {"at", utc_iso8601(event.wall)},
-              {"kind", event.kind},
-              {"name", event.name},
-              {"detail", event.detail},
-              {"ok", event.ok}});
-  }
-  void on_round(const Round& round) override {
-    std::vector<ProbeSample> changed;
-    {
-      std::lock_guard lock(mutex_);
-      changed = states_.changes(round);
-    }
-    for (const auto& sample : changed) {
-      emit(Json{{"t_ms", round.ended_ms},
-                {"at", utc_iso8601(WallClock::now())},
-                {"kind", "probe"},
-                {"name", sample.probe},
-                {"detail", sample.detail},
-                {"ok", sample.ok},
-                {"latency_ms", sample.latency_ms}});
-    }
-  }
+  void on_event(const TimelineEvent& event) override { emit(event_json(event)); }
+  void on_round(const Round&) override {}
   void on_finish(const Json& record) override {
     emit(Json{{"kind", "finish"},
-              {"id", record["id"]},
-              {"verdict", record["verdict"]},
-              {"exit_code", record["exit_code"]},
-              {"objectives", record["objectives"]},
-              {"measurements", record["measurements"]}});
+              {"id", record.value("id", "")},
+              {"verdict", record.value("verdict", "")},
+              {"exit_code", record.value("exit_code", Json())},
+              {"objectives", record.value("objectives", Json::object())},
+              {"measurements", record.value("measurements", Json::object())}});
   }
 
  private:
   void emit(const Json& line) {
-    std::lock_guard lock(mutex_);
     std::fprintf(stderr, "%s\n", json_text(line).c_str());
     std::fflush(stderr);
   }
-  std::mutex mutex_;
-  ProbeStates states_;
 };
 
 // Event lines scroll; the bottom line is redrawn with the phase, elapsed time and each
@@ -120,14 +80,10 @@ class JsonView final : public DrillObserver {
 class TtyView final : public DrillObserver {
  public:
   void on_event(const TimelineEvent& event) override {
-    std::lock_guard lock(mutex_);
     if (event.kind == "phase") phase_ = event.name;
     print_line(event_line(event));
   }
   void on_round(const Round& round) override {
-    std::lock_guard lock(mutex_);
-    for (const auto& sample : states_.changes(round))
-      print_line(probe_line(round.ended_ms, sample));
     status_ = fmt::format("\x1b[1m{}\x1b[0m +{:.1f}s ", phase_, round.ended_ms / 1000.0);
     for (const auto& sample : round.samples) {
       status_ += fmt::format(" {} {}\x1b[0m {:.1f}ms", sample.probe,
@@ -136,7 +92,6 @@ class TtyView final : public DrillObserver {
     redraw();
   }
   void on_finish(const Json&) override {
-    std::lock_guard lock(mutex_);
     std::fprintf(stderr, "\r\x1b[K");
     std::fflush(stderr);
   }
@@ -150,19 +105,109 @@ class TtyView final : public DrillObserver {
     std::fprintf(stderr, "\r\x1b[K%s", status_.c_str());
     std::fflush(stderr);
   }
-  std::mutex mutex_;
-  ProbeStates states_;
   std::string phase_ = "preflight";
   std::string status_;
 };
 
+// The queue and the writer thread share this; if the writer is stuck in a write when
+// the observer is destroyed, it keeps the state alive until the process exits.
+struct AsyncState {
+  using Item = std::variant<TimelineEvent, Round, Json>;
+  std::unique_ptr<DrillObserver> inner;
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::deque<Item> queue;
+  bool closing = false;
+  bool busy = false;
+  size_t dropped = 0;
+};
+
+// Past this many waiting items the view drops what it cannot write, and says so.
+constexpr size_t kMaxQueued = 100000;
+
+class AsyncObserver final : public DrillObserver {
+ public:
+  explicit AsyncObserver(std::unique_ptr<DrillObserver> inner)
+      : state_(std::make_shared<AsyncState>()) {
+    state_->inner = std::move(inner);
+    writer_ = std::thread([state = state_] { write_loop(*state); });
+  }
+  ~AsyncObserver() override {
+    {
+      std::unique_lock lock(state_->mutex);
+      state_->closing = true;
+      state_->changed.notify_all();
+      state_->changed.wait_for(lock, std::chrono::seconds(2),
+                               [&] { return state_->queue.empty() && !state_->busy; });
+    }
+    bool drained;
+    {
+      std::lock_guard lock(state_->mutex);
+      drained = state_->queue.empty() && !state_->busy;
+    }
+    if (drained) {
+      writer_.join();
+    } else {
+      writer_.detach();  // stuck writing to a stderr nobody reads
+    }
+  }
+  void on_event(const TimelineEvent& event) override { push(event); }
+  void on_round(const Round& round) override { push(round); }
+  void on_finish(const Json& record) override { push(record); }
+
+ private:
+  void push(AsyncState::Item item) {
+    std::lock_guard lock(state_->mutex);
+    if (state_->queue.size() >= kMaxQueued) {
+      ++state_->dropped;
+      return;
+    }
+    state_->queue.push_back(std::move(item));
+    state_->changed.notify_all();
+  }
+
+  static void write_loop(AsyncState& state) {
+    std::unique_lock lock(state.mutex);
+    while (true) {
+      state.changed.wait(lock, [&] { return !state.queue.empty() || state.closing; });
+      if (state.queue.empty()) {
+        if (state.closing) return;
+        continue;
+      }
+      AsyncState::Item item = std::move(state.queue.front());
+      state.queue.pop_front();
+      state.busy = true;
+      lock.unlock();
+      if (auto* event = std::get_if<TimelineEvent>(&item)) state.inner->on_event(*event);
+      if (auto* round = std::get_if<Round>(&item)) state.inner->on_round(*round);
+      if (auto* record = std::get_if<Json>(&item)) state.inner->on_finish(*record);
+      lock.lock();
+      state.busy = false;
+      state.changed.notify_all();
+    }
+  }
+
+  std::shared_ptr<AsyncState> state_;
+  std::thread writer_;
+};
+
 }  // namespace
 
+std::unique_ptr<DrillObserver> make_async_observer(std::unique_ptr<DrillObserver> inner) {
+  return std::make_unique<AsyncObserver>(std::move(inner));
+}
+
 std::unique_ptr<DrillObserver> make_view(const ViewOptions& options) {
-  if (options.quiet) return std::make_unique<QuietView>();
-  if (options.format == LogFormat::json) return std::make_unique<JsonView>();
-  if (options.tty) return std::make_unique<TtyView>();
-  return std::make_unique<LogView>();
+  std::unique_ptr<DrillObserver> view;
+  if (options.quiet)
+    view = std::make_unique<QuietView>();
+  else if (options.format == LogFormat::json)
+    view = std::make_unique<JsonView>();
+  else if (options.tty)
+    view = std::make_unique<TtyView>();
+  else
+    view = std::make_unique<LogView>();
+  return make_async_observer(std::move(view));
 }
 
 }  // namespace faultline

@@ -9,10 +9,11 @@
 #include <regex>
 #include <sstream>
 
-#include "runner/core/files.h"
 #include "runner/core/secrets.h"
 #include "runner/core/sha256.h"
+#include "runner/core/signals.h"
 #include "runner/core/suggest.h"
+#include "runner/os/files.h"
 #include "runner/plan/node_reader.h"
 #include "runner/plan/source_checks.h"
 
@@ -176,6 +177,7 @@ class PlanLoader {
     spec.type = type_name;
     spec.params = *params;
     spec.probe = std::move(*probe);
+    spec.probe_type = type;
     spec.where = reader_.where(key_node);
     return spec;
   }
@@ -419,10 +421,22 @@ class PlanLoader {
     ProcessSelector selector;
     int chosen = 0;
     size_t errors_before = diagnostic_count();
-    for (const Field& field :
-         reader_.fields(node, {"service", "pidfile", "process", "all"}, label + " target")) {
+    bool has_max = false;
+    for (const Field& field : reader_.fields(
+             node, {"service", "pidfile", "process", "all", "max", "user"}, label + " target")) {
       if (field.key == "all") {
         selector.all = reader_.boolean(field.value, label + " target all").value_or(false);
+        continue;
+      }
+      if (field.key == "max") {
+        has_max = true;
+        selector.max = static_cast<int>(
+            reader_.integer(field.value, label + " target max", 1, 100000).value_or(0));
+        continue;
+      }
+      if (field.key == "user") {
+        selector.user = reader_.text(field.value, label + " target user").value_or("");
+        if (selector.user.empty()) reader_.error(field.value, label + " target user is empty");
         continue;
       }
       auto value = reader_.text(field.value, label + " target " + field.key);
@@ -448,6 +462,15 @@ class PlanLoader {
     }
     if (selector.all && selector.process.empty() && node.IsMap()) {
       reader_.error(node, label + " target: 'all' goes with 'process'");
+    }
+    // `all` on its own could reach every process of that name on the host.
+    if (selector.all && !has_max && !selector.process.empty() && node.IsMap()) {
+      reader_.error(node, label +
+                              " target: 'all: true' needs 'max: N', the most processes it may "
+                              "act on (preflight refuses more)");
+    }
+    if (has_max && !selector.all && node.IsMap()) {
+      reader_.error(node, label + " target: 'max' goes with 'all: true'");
     }
     if (diagnostic_count() != errors_before) return std::nullopt;
     return selector;
@@ -668,9 +691,10 @@ const ServiceSpec* Plan::service(const std::string& name) const {
 }
 
 std::string ProcessSelector::describe() const {
+  std::string whose = user.empty() ? "" : " of user " + user;
   if (!service.empty()) return "service " + service;
-  if (!pidfile.empty()) return "pidfile " + pidfile;
-  return std::string("process ") + (all ? "(all) " : "") + process;
+  if (!pidfile.empty()) return "pidfile " + pidfile + whose;
+  return "process " + process + whose + (all ? " (all, at most " + std::to_string(max) + ")" : "");
 }
 
 }  // namespace faultline

@@ -3,8 +3,9 @@
 #include <cstdlib>
 #include <regex>
 
-#include "runner/core/process.h"
+#include "runner/core/pattern.h"
 #include "runner/core/secrets.h"
+#include "runner/core/signals.h"
 #include "runner/core/suggest.h"
 
 namespace faultline {
@@ -322,10 +323,8 @@ std::optional<Json> NodeReader::param(const YAML::Node& node, const ParamSpec& s
     case ParamKind::regex: {
       auto value = text(node, label);
       if (!value) return std::nullopt;
-      try {
-        std::regex compiled(*value, std::regex::ECMAScript);
-      } catch (const std::regex_error& problem) {
-        error(node, label + ": invalid regex: " + problem.what());
+      if (auto compiled = Pattern::compile(*value); !compiled.ok()) {
+        error(node, label + ": " + compiled.error().message);
         return std::nullopt;
       }
       return Json(*value);

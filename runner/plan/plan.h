@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "runner/core/command.h"
 #include "runner/core/duration.h"
 #include "runner/core/fault.h"
 #include "runner/core/probe.h"
-#include "runner/core/subprocess.h"
 
 namespace faultline {
 
@@ -25,7 +25,11 @@ struct ProcessSelector {
   std::string service;
   std::string pidfile;
   std::string process;
-  bool all = false;  // with `process`: several matches are fine
+  bool all = false;  // with `process`: several matches are fine, up to `max`
+  int max = 0;       // with `all`: preflight refuses more matches than this
+  // Processes of users other than the one running the drill are refused unless the
+  // plan names their user here; a process-name selection then keeps only theirs.
+  std::string user;
   std::string describe() const;
 };
 
@@ -33,6 +37,7 @@ struct ProbeSpec {
   std::string name;
   std::string type;
   Json params;  // normalized; secrets are redacted when written out
+  const ProbeType* probe_type = nullptr;
   std::shared_ptr<const Probe> probe;
   SourceLocation where;
 };

@@ -3,7 +3,8 @@
 #include <filesystem>
 #include <sstream>
 
-#include "runner/core/files.h"
+#include "runner/os/files.h"
+#include "runner/os/process.h"
 #include "tests/support/test_support.h"
 
 using namespace faultline;
@@ -104,7 +105,7 @@ TEST_CASE("on a terminal the live view redraws a status line with phase and prob
   CHECK(result->exit_code == 0);
   CHECK(result->out.find("\r\x1b[K") != std::string::npos);
   CHECK(result->out.find("alive \x1b[32mok") != std::string::npos);
-  CHECK(result->out.find("phase inject") != std::string::npos);
+  CHECK(result->out.find("phase faults") != std::string::npos);
 }
 
 TEST_CASE("without a terminal the view is plain timestamped lines, and --quiet silences it") {

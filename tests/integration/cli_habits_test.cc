@@ -5,8 +5,8 @@
 #include <filesystem>
 #include <sstream>
 
-#include "runner/core/files.h"
-#include "runner/core/journal.h"
+#include "runner/os/files.h"
+#include "runner/os/journal.h"
 #include "tests/support/test_support.h"
 
 using namespace faultline;

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "runner/core/files.h"
+#include "runner/os/files.h"
 #include "tests/support/test_support.h"
 
 using namespace faultline;

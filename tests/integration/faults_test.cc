@@ -4,8 +4,9 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
-#include "runner/core/files.h"
-#include "runner/core/journal.h"
+#include "runner/os/files.h"
+#include "runner/os/journal.h"
+#include "runner/os/process.h"
 #include "tests/support/test_support.h"
 
 using namespace faultline;
@@ -104,9 +105,9 @@ TEST_CASE("process.kill by process name refuses an ambiguous name unless all: tr
   CHECK(ambiguous.out.find("2 processes are named '" + name + "'") != std::string::npos);
   CHECK(process_state(first.pid()) != '?');
 
-  CliRun all = run_cli(
-      {"run", dir.write("all.yaml", plan(", all: true")), "--records", dir.file("records2")},
-      dir.file("home"));
+  CliRun all = run_cli({"run", dir.write("all.yaml", plan(", all: true, max: 2")), "--records",
+                        dir.file("records2")},
+                       dir.file("home"));
   INFO(all.out << all.err);
   CHECK(all.exit_code == 0);
   CHECK(WIFSIGNALED(first.wait(Millis(5000))));

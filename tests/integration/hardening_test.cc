@@ -6,8 +6,9 @@
 #include <filesystem>
 #include <thread>
 
-#include "runner/core/files.h"
-#include "runner/core/journal.h"
+#include "runner/os/files.h"
+#include "runner/os/journal.h"
+#include "runner/os/process.h"
 #include "tests/support/test_support.h"
 
 using namespace faultline;

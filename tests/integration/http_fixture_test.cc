@@ -12,7 +12,8 @@
 #include <filesystem>
 #include <thread>
 
-#include "runner/core/process.h"
+#include "runner/os/local_target.h"
+#include "runner/os/process.h"
 #include "runner/runner.h"
 #include "tests/support/test_support.h"
 

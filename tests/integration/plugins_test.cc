@@ -5,8 +5,8 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
-#include "runner/core/files.h"
-#include "runner/core/journal.h"
+#include "runner/os/files.h"
+#include "runner/os/journal.h"
 #include "tests/support/test_support.h"
 
 using namespace faultline;
@@ -67,7 +67,7 @@ TEST_CASE("recover undoes a plugin fault once the plugin is available again") {
   CliRun without = run_cli({"recover"}, dir.file("home"));
   CHECK(without.exit_code == 4);
   CHECK(without.out.find(
-            "fault type 'example.flag_file' is not registered here (is its plugin installed?)") !=
+            "type 'example.flag_file' is not registered here (is its plugin installed?") !=
         std::string::npos);
   CHECK(std::filesystem::exists(flag));
 

@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <thread>
 
+#include "runner/os/local_target.h"
 #include "runner/runner.h"
 #include "tests/support/test_support.h"
 

@@ -5,7 +5,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "runner/core/process.h"
+#include "runner/os/process.h"
 #include "tests/support/test_support.h"
 
 using namespace faultline;

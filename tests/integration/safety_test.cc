@@ -5,8 +5,9 @@
 #include <catch2/catch.hpp>
 #include <thread>
 
-#include "runner/core/files.h"
-#include "runner/core/journal.h"
+#include "runner/os/files.h"
+#include "runner/os/journal.h"
+#include "runner/os/process.h"
 #include "tests/support/test_support.h"
 
 using namespace faultline;

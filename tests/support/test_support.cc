@@ -11,8 +11,8 @@
 #include <functional>
 #include <thread>
 
-#include "runner/core/files.h"
-#include "runner/core/target.h"
+#include "runner/os/files.h"
+#include "runner/os/local_target.h"
 #include "runner/runner.h"
 
 namespace faultline::testing {
@@ -41,7 +41,7 @@ CliRun run_cli(const std::vector<std::string>& args, const std::string& home, Mi
   if (!home.empty()) command.argv.insert(command.argv.end(), {"--home", home});
   command.argv.insert(command.argv.end(), args.begin(), args.end());
   command.cwd = FAULTLINE_SOURCE_DIR;
-  auto result = run_command(command, timeout, 16 * 1024 * 1024);
+  auto result = run_command(command, timeout, {}, 16 * 1024 * 1024);
   REQUIRE(result.ok());
   REQUIRE_FALSE(result->timed_out);
   return CliRun{result->exit_code, result->out, result->err};

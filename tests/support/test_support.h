@@ -8,7 +8,7 @@
 
 #include "runner/core/json.h"
 #include "runner/core/registry.h"
-#include "runner/core/subprocess.h"
+#include "runner/os/subprocess.h"
 
 namespace faultline::testing {
 

@@ -249,7 +249,7 @@ faults:
     type: process.pause
     at: 1s
     duration: 2s
-    target: {process: api, all: true}
+    target: {process: api, all: true, max: 5}
   - name: exec
     type: exec
     at: 3s
@@ -289,7 +289,8 @@ faults:
   REQUIRE(plan.faults[1].target.has_value());
   CHECK(plan.faults[1].target->process == "api");
   CHECK(plan.faults[1].target->all);
-  CHECK(plan.faults[1].target->describe() == "process (all) api");
+  CHECK(plan.faults[1].target->max == 5);
+  CHECK(plan.faults[1].target->describe() == "process api (all, at most 5)");
   CHECK(plan.faults[2].params["timeout"] == 30000);
   CHECK_FALSE(plan.faults[2].target.has_value());
 }

@@ -7,7 +7,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
-#include "runner/core/files.h"
+#include "runner/os/files.h"
 #include "tests/support/test_support.h"
 
 using namespace faultline;

@@ -1,0 +1,94 @@
+#include "runner/os/local_target.h"
+
+#include <unistd.h>
+
+#include <cctype>
+
+#include "runner/os/files.h"
+#include "runner/os/http_client.h"
+#include "runner/os/net.h"
+#include "runner/os/process.h"
+#include "runner/os/subprocess.h"
+
+namespace faultline {
+namespace {
+
+// A pidfile holds a pid and perhaps a newline; anything bigger is not a pidfile.
+constexpr size_t kMaxPidfileBytes = 4096;
+
+class LocalTarget final : public Target {
+ public:
+  std::string name() const override { return "local"; }
+
+  Result<ExecResult> run(const Command& command, Millis timeout,
+                         const RunControl& control) override {
+    return run_command(command, timeout, control);
+  }
+
+  bool has_program(const std::string& program) override { return program_exists(program); }
+
+  Result<ProcessId> identify(pid_t pid) override { return identify_process(pid); }
+
+  Result<ProcessInfo> describe_process(const ProcessId& process) override {
+    return faultline::describe_process(process);
+  }
+
+  std::vector<ProcessId> find_processes(const std::string& exact_name) override {
+    return find_processes_by_name(exact_name);
+  }
+
+  Result<ProcessId> read_pidfile(const std::string& path) override {
+    auto text = read_regular_file(path, kMaxPidfileBytes, "pidfile");
+    if (!text.ok()) return text.error();
+    std::string digits;
+    for (char c : *text) {
+      if (c >= '0' && c <= '9')
+        digits += c;
+      else if (!digits.empty() || !std::isspace(static_cast<unsigned char>(c)))
+        break;
+    }
+    if (digits.empty() || digits.size() > 9) {
+      return Error{ErrorCode::invalid, "pidfile " + path + " holds no pid"};
+    }
+    auto id = identify_process(static_cast<pid_t>(std::stol(digits)));
+    if (!id.ok()) {
+      return Error{ErrorCode::gone,
+                   "pidfile " + path + " names pid " + digits + ", which is not running"};
+    }
+    return id;
+  }
+
+  bool is_alive(const ProcessId& process) override { return is_same_process_alive(process); }
+
+  Status signal(const ProcessId& process, int signal) override {
+    return signal_process(process, signal);
+  }
+
+  Status signal_group(const ProcessId& leader, int signal) override {
+    return signal_process_group(leader, signal);
+  }
+
+  std::vector<ProcessId> runner_lineage() override { return lineage_of_this_process(); }
+
+  uid_t acting_uid() override { return ::geteuid(); }
+
+  Status tcp_connect(const std::string& host, int port, Millis timeout) override {
+    return faultline::tcp_connect(host, port, timeout);
+  }
+
+  Result<HttpResponse> http(const HttpRequest& request) override { return http_request(request); }
+
+  std::optional<ProcessInfo> listener(int port) override {
+    auto owner = process_listening_on(port);
+    if (!owner) return std::nullopt;
+    auto info = faultline::describe_process(*owner);
+    if (!info.ok()) return std::nullopt;
+    return *info;
+  }
+};
+
+}  // namespace
+
+std::shared_ptr<Target> make_local_target() { return std::make_shared<LocalTarget>(); }
+
+}  // namespace faultline

@@ -1,0 +1,135 @@
+#include "runner/os/target_locks.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "runner/core/json_reader.h"
+#include "runner/core/sha256.h"
+#include "runner/os/files.h"
+#include "runner/os/process.h"
+
+namespace faultline {
+namespace {
+
+std::string read_holder_text(int fd) {
+  char buffer[4096];
+  ssize_t n = ::pread(fd, buffer, sizeof buffer - 1, 0);
+  return n > 0 ? std::string(buffer, static_cast<size_t>(n)) : "";
+}
+
+// "drill D (plan P, runner pid N, since T)", from a lock file's content.
+std::string describe_holder(const std::string& text) {
+  Json holder = Json::parse(text, nullptr, false);
+  JsonReader reader(holder, "lock");
+  if (!reader.is_object()) return "another drill";
+  auto field = [&](const char* key) {
+    auto value = reader.text_or(key, "?");
+    return value.ok() ? *value : std::string("?");
+  };
+  auto pid = reader.integer_or("runner_pid", 0);
+  return "drill " + field("drill") + " (plan " + field("plan") + ", runner pid " +
+         std::to_string(pid.ok() ? *pid : 0) + ", since " + field("started_at") + ")";
+}
+
+bool holder_is_alive(const std::string& text) {
+  Json holder = Json::parse(text, nullptr, false);
+  JsonReader reader(holder, "lock");
+  auto pid = reader.integer_or("runner_pid", 0);
+  auto ticks = reader.integer_or("runner_start_ticks", 0);
+  if (!pid.ok() || !ticks.ok() || *pid <= 0) return false;
+  return is_same_process_alive(ProcessId{static_cast<pid_t>(*pid), static_cast<uint64_t>(*ticks)});
+}
+
+}  // namespace
+
+std::string default_lock_dir() {
+  if (const char* dir = std::getenv("FAULTLINE_LOCK_DIR"); dir && *dir) return dir;
+  if (::geteuid() == 0) return "/run/faultline/locks";
+  if (const char* runtime = std::getenv("XDG_RUNTIME_DIR"); runtime && *runtime) {
+    return std::string(runtime) + "/faultline/locks";
+  }
+  return "/tmp/faultline-" + std::to_string(::geteuid()) + "/locks";
+}
+
+TargetLocks::TargetLocks(std::string dir, Json holder)
+    : dir_(std::move(dir)), holder_(std::move(holder)) {
+  auto self = identify_process(::getpid());
+  holder_["runner_pid"] = ::getpid();
+  holder_["runner_start_ticks"] = self.ok() ? self->start_ticks : 0;
+}
+
+TargetLocks::~TargetLocks() { release_all(); }
+
+std::string TargetLocks::path_of(const std::string& key) const {
+  std::string readable;
+  for (char c : key.substr(0, 60))
+    readable += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  return dir_ + "/" + readable + "-" + sha256_hex(key).substr(0, 16) + ".lock";
+}
+
+Status TargetLocks::acquire(const std::string& key, const std::string& what) {
+  if (held_.count(key)) return {};
+  if (Status made = make_directories(dir_, 0700); !made) return made;
+  std::string path = path_of(key);
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return Error{"cannot open lock " + path + ": " + std::strerror(errno)};
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    std::string holder = describe_holder(read_holder_text(fd));
+    ::close(fd);
+    return Error{ErrorCode::in_use, what + " is locked by " + holder +
+                                        "; two drills on one target corrupt each other"};
+  }
+  std::string previous = read_holder_text(fd);
+  if (!previous.empty() && !holder_is_alive(previous)) {
+    taken_over_.push_back("took over the lock on " + what + " left by " +
+                          describe_holder(previous) + ", whose runner is gone");
+  }
+  Json holder = holder_;
+  holder["key"] = key;
+  holder["what"] = what;
+  std::string text = json_text(holder);
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, text.data(), text.size(), 0) < 0) {
+    ::close(fd);
+    return Error{"cannot write lock " + path + ": " + std::strerror(errno)};
+  }
+  held_[key] = fd;
+  return {};
+}
+
+Status TargetLocks::check_free(const std::string& key, const std::string& what) const {
+  if (held_.count(key)) return {};
+  int fd = ::open(path_of(key).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {};  // never taken
+  Status free;
+  // A shared lock is refused exactly when some drill holds the exclusive one.
+  if (::flock(fd, LOCK_SH | LOCK_NB) != 0) {
+    free =
+        Error{ErrorCode::in_use, what + " is locked by " + describe_holder(read_holder_text(fd))};
+  }
+  ::close(fd);
+  return free;
+}
+
+std::vector<std::string> TargetLocks::held_keys() const {
+  std::vector<std::string> keys;
+  for (const auto& [key, fd] : held_) keys.push_back(key);
+  return keys;
+}
+
+void TargetLocks::release_all() {
+  for (auto& [key, fd] : held_) {
+    // Emptied, so the next holder does not think it took the lock over from a dead one.
+    // The file stays: unlinking a lock file races with a drill about to lock it.
+    int emptied = ::ftruncate(fd, 0);
+    (void)emptied;
+    ::close(fd);
+  }
+  held_.clear();
+}
+
+}  // namespace faultline

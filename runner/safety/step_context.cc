@@ -1,0 +1,56 @@
+#include "runner/safety/step_context.h"
+
+#include <signal.h>
+
+#include "runner/core/secrets.h"
+#include "runner/safety/stop_process_group.h"
+
+namespace faultline {
+
+StepContext::StepContext(Target& target, Journal* journal, std::string key,
+                         std::function<bool()> cancelled, std::function<double()> now_ms)
+    : target_(target),
+      journal_(journal),
+      key_(std::move(key)),
+      cancelled_(std::move(cancelled)),
+      now_ms_(std::move(now_ms)) {}
+
+Result<ExecResult> StepContext::run_step(const std::string& step, const Command& command,
+                                         Millis timeout) {
+  StepRecord record;
+  record.step = step;
+  record.command = redacted_excerpt(quote_command(command.argv), 1000);
+  record.started_ms = now_ms_();
+  std::string step_key = key_ + "/" + step + "-" + std::to_string(steps_.size() + 1);
+  bool journaled = false;
+  RunControl control;
+  control.cancelled = cancelled_;
+  if (journal_ != nullptr) {
+    control.before_exec = [&](const ProcessId& leader) -> Status {
+      JournalAction action{step_key,
+                           kStopProcessGroup,
+                           target_.name(),
+                           step + " step of " + key_ + " (pid " + std::to_string(leader.pid) + ")",
+                           stop_process_group_spec(leader, SIGKILL, Millis(0)),
+                           ""};
+      if (Status written = journal_->record_intent(action); !written) return written;
+      journaled = true;
+      return {};
+    };
+  }
+  auto result = target_.run(command, timeout, control);
+  record.ended_ms = now_ms_();
+  if (journaled) (void)journal_->record_done(step_key, JournalOutcome::undone, "step finished");
+  if (result.ok()) {
+    record.outcome = result->how_it_ended(timeout);
+    record.exit_code = result->exit_code;
+    record.out = redacted_excerpt(result->out, kStepOutputBytes);
+    record.err = redacted_excerpt(result->err, kStepOutputBytes);
+  } else {
+    record.outcome = redacted_excerpt(result.error().message, 1000);
+  }
+  steps_.push_back(std::move(record));
+  return result;
+}
+
+}  // namespace faultline

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -72,18 +73,40 @@ std::string TargetLocks::path_of(const std::string& key) const {
   return dir_ + "/" + readable + "-" + sha256_hex(key).substr(0, 16) + ".lock";
 }
 
+// Opens and locks the lock file of `path`. A holder removes its file when it releases
+// it, so a lock taken on a file that was removed meanwhile is worthless: check that the
+// locked file is still the one at `path`, and try again if not.
+static Result<int> lock_file(const std::string& path, std::string& holder_text) {
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return Error{"cannot open lock " + path + ": " + std::strerror(errno)};
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      holder_text = read_holder_text(fd);
+      ::close(fd);
+      return Error{ErrorCode::in_use, "locked"};
+    }
+    struct stat locked {}, current {};
+    if (::fstat(fd, &locked) == 0 && ::stat(path.c_str(), &current) == 0 &&
+        locked.st_ino == current.st_ino && locked.st_dev == current.st_dev) {
+      return fd;
+    }
+    ::close(fd);
+  }
+  return Error{"cannot lock " + path + ": it keeps being replaced"};
+}
+
 Status TargetLocks::acquire(const std::string& key, const std::string& what) {
   if (held_.count(key)) return {};
   if (Status made = make_directories(dir_, 0700); !made) return made;
   std::string path = path_of(key);
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return Error{"cannot open lock " + path + ": " + std::strerror(errno)};
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    std::string holder = describe_holder(read_holder_text(fd));
-    ::close(fd);
-    return Error{ErrorCode::in_use, what + " is locked by " + holder +
+  std::string holder_text;
+  auto locked = lock_file(path, holder_text);
+  if (!locked.ok()) {
+    if (!locked.error().is(ErrorCode::in_use)) return locked.error();
+    return Error{ErrorCode::in_use, what + " is locked by " + describe_holder(holder_text) +
                                         "; two drills on one target corrupt each other"};
   }
+  int fd = *locked;
   std::string previous = read_holder_text(fd);
   if (!previous.empty() && !holder_is_alive(previous)) {
     taken_over_.push_back("took over the lock on " + what + " left by " +
@@ -123,10 +146,10 @@ std::vector<std::string> TargetLocks::held_keys() const {
 
 void TargetLocks::release_all() {
   for (auto& [key, fd] : held_) {
-    // Emptied, so the next holder does not think it took the lock over from a dead one.
-    // The file stays: unlinking a lock file races with a drill about to lock it.
-    int emptied = ::ftruncate(fd, 0);
-    (void)emptied;
+    // Removed while still locked, so nobody can lock this file any more; lock_file()
+    // notices a file it locked after its removal. A runner that dies leaves its file,
+    // which is how the next holder knows it took a dead runner's lock over.
+    ::unlink(path_of(key).c_str());
     ::close(fd);
   }
   held_.clear();

@@ -10,9 +10,7 @@ namespace {
 
 Json processes_to_json(const std::vector<ProcessId>& processes) {
   Json out = Json::array();
-  for (const auto& process : processes) {
-    out.push_back(Json{{"pid", process.pid}, {"start_ticks", process.start_ticks}});
-  }
+  for (const auto& process : processes) out.push_back(process_id_json(process));
   return out;
 }
 
@@ -24,15 +22,9 @@ Result<std::vector<ProcessId>> processes_from_json(const Json& spec, const std::
   if (!entries.ok()) return entries.error();
   std::vector<ProcessId> out;
   for (const JsonReader& entry : *entries) {
-    auto pid = entry.integer("pid");
-    if (!pid.ok()) return pid.error();
-    auto ticks = entry.unsigned_integer("start_ticks");
-    if (!ticks.ok()) return ticks.error();
-    if (*pid <= 1 || *pid > 0x7fffffff) {
-      return Error{ErrorCode::invalid, entry.where() + ": pid " + std::to_string(*pid) +
-                                           " is not a process faultline may signal"};
-    }
-    out.push_back(ProcessId{static_cast<pid_t>(*pid), *ticks});
+    auto process = read_process_id(entry);
+    if (!process.ok()) return process.error();
+    out.push_back(*process);
   }
   return out;
 }

@@ -9,4 +9,20 @@ std::string ProcessInfo::describe() const {
   return out + ")";
 }
 
+Json process_id_json(const ProcessId& id) {
+  return Json{{"pid", id.pid}, {"start_ticks", id.start_ticks}};
+}
+
+Result<ProcessId> read_process_id(const JsonReader& entry) {
+  auto pid = entry.integer("pid");
+  if (!pid.ok()) return pid.error();
+  auto ticks = entry.unsigned_integer("start_ticks");
+  if (!ticks.ok()) return ticks.error();
+  if (*pid <= 1 || *pid > 0x7fffffff) {
+    return Error{ErrorCode::invalid, entry.where() + ": pid " + std::to_string(*pid) +
+                                         " is not a process faultline may signal"};
+  }
+  return ProcessId{static_cast<pid_t>(*pid), *ticks};
+}
+
 }  // namespace faultline

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <string>
 
+#include "runner/core/json_reader.h"
+
 namespace faultline {
 
 struct ProcessId {
@@ -30,5 +32,12 @@ struct ProcessInfo {
   // "pid 123 (python3, user www, python3 -m http.server 8080)".
   std::string describe() const;
 };
+
+// {"pid": N, "start_ticks": T}: how journals and records name a process.
+Json process_id_json(const ProcessId& id);
+// Reads one back from a journal without trusting it: a pid that is not a plausible
+// target (0, 1, negative, out of range) or a missing start time is an error, never a
+// guess, since a wrong pid would be signalled.
+Result<ProcessId> read_process_id(const JsonReader& entry);
 
 }  // namespace faultline

@@ -13,6 +13,13 @@ Status register_builtin_probes(Registry& registry) {
   return {};
 }
 
+Result<std::optional<Pattern>> optional_pattern(const Params& params, const std::string& name) {
+  if (!params.has(name)) return std::optional<Pattern>();
+  auto compiled = Pattern::compile(params.text(name));
+  if (!compiled.ok()) return Error{ErrorCode::invalid, compiled.error().message, name};
+  return std::optional<Pattern>(std::move(*compiled));
+}
+
 std::string probe_detail(const std::string& text) {
   std::string line = text;
   for (char& c : line) {

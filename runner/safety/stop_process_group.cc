@@ -24,21 +24,15 @@ class StopProcessGroupType final : public RollbackType {
   std::string name() const override { return kStopProcessGroup; }
   Result<Undo> rollback(const Json& spec, ActionContext& context) const override {
     JsonReader reader(spec, "process-group rollback");
-    auto pid = reader.integer("pid");
-    if (!pid.ok()) return pid.error();
-    auto ticks = reader.unsigned_integer("start_ticks");
-    if (!ticks.ok()) return ticks.error();
-    if (*pid <= 1 || *pid > 0x7fffffff) {
-      return Error{ErrorCode::invalid, reader.where() + ": pid " + std::to_string(*pid) +
-                                           " is not a process group faultline started"};
-    }
+    auto leader = read_process_id(reader);
+    if (!leader.ok()) return leader.error();
     auto signal_text = reader.text_or("stop_signal", "TERM");
     if (!signal_text.ok()) return signal_text.error();
     auto signal = parse_signal(*signal_text);
     if (!signal.ok()) return signal.error().with_context(reader.where());
     auto timeout = reader.integer_or("stop_timeout_ms", 5000);
     if (!timeout.ok()) return timeout.error();
-    return stop_process_group(ProcessId{static_cast<pid_t>(*pid), *ticks}, *signal,
+    return stop_process_group(*leader, *signal,
                               Millis(std::clamp<int64_t>(*timeout, 0, 600000)), context.target());
   }
 };
@@ -46,10 +40,10 @@ class StopProcessGroupType final : public RollbackType {
 }  // namespace
 
 Json stop_process_group_spec(const ProcessId& leader, int stop_signal, Millis stop_timeout) {
-  return Json{{"pid", leader.pid},
-              {"start_ticks", leader.start_ticks},
-              {"stop_signal", signal_name(stop_signal)},
-              {"stop_timeout_ms", stop_timeout.count()}};
+  Json spec = process_id_json(leader);
+  spec["stop_signal"] = signal_name(stop_signal);
+  spec["stop_timeout_ms"] = stop_timeout.count();
+  return spec;
 }
 
 std::unique_ptr<RollbackType> make_stop_process_group_type() {

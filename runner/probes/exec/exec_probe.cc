@@ -70,15 +70,11 @@ class ExecProbeType final : public ProbeType {
     if (params.duration("timeout").count() <= 0) {
       return Error{ErrorCode::invalid, "timeout must be positive", "timeout"};
     }
-    std::optional<Pattern> stdout_pattern;
-    if (params.has("expect_stdout")) {
-      auto compiled = Pattern::compile(params.text("expect_stdout"));
-      if (!compiled.ok()) return Error{compiled.error().message, "expect_stdout"};
-      stdout_pattern = std::move(*compiled);
-    }
+    auto stdout_pattern = optional_pattern(params, "expect_stdout");
+    if (!stdout_pattern.ok()) return stdout_pattern.error();
     return std::unique_ptr<Probe>(
         std::make_unique<ExecProbe>(params.strings("command"), params.integer("expect_exit"),
-                                    std::move(stdout_pattern), params.duration("timeout")));
+                                    std::move(*stdout_pattern), params.duration("timeout")));
   }
 };
 

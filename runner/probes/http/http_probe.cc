@@ -79,14 +79,10 @@ class HttpProbeType final : public ProbeType {
     if (params.duration("timeout").count() <= 0) {
       return Error{ErrorCode::invalid, "timeout must be positive", "timeout"};
     }
-    std::optional<Pattern> body_pattern;
-    if (params.has("expect_body")) {
-      auto compiled = Pattern::compile(params.text("expect_body"));
-      if (!compiled.ok()) return Error{compiled.error().message, "expect_body"};
-      body_pattern = std::move(*compiled);
-    }
+    auto body_pattern = optional_pattern(params, "expect_body");
+    if (!body_pattern.ok()) return body_pattern.error();
     return std::unique_ptr<Probe>(
-        std::make_unique<HttpProbe>(params, std::move(*endpoint), std::move(body_pattern)));
+        std::make_unique<HttpProbe>(params, std::move(*endpoint), std::move(*body_pattern)));
   }
 };
 

@@ -124,8 +124,9 @@ void print_summary(const DrillReport& report, const std::string& record_line) {
         m.resolution_ms, m.recovered_after);
     for (const auto& gap : m.gaps) {
       out += fmt::format(
-          "  WARNING: no probe round for {:.0f}ms at +{:.3f}s (the runner was "
-          "stalled); figures across it are uncertain\n",
+          "  WARNING: no probe round started for {:.0f}ms at +{:.3f}s (the runner was "
+          "stalled, or max_in_flight rounds were all waiting: see the timeline); figures "
+          "across it are uncertain\n",
           gap.to_ms - gap.from_ms, gap.from_ms / 1000.0);
     }
   }

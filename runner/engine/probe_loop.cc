@@ -64,8 +64,24 @@ Round ProbeLoop::run_round(int index) {
 
 void ProbeLoop::run() {
   MonoTime next = MonoClock::now();
+  int skipped = 0;  // scheduled rounds not started because max_in_flight were waiting
   while (!stopping_) {
-    if (running_rounds_ < static_cast<size_t>(steady_state_.rounds_in_flight())) {
+    const size_t limit = static_cast<size_t>(steady_state_.rounds_in_flight());
+    if (running_rounds_ >= limit) {
+      // Said once when it starts and once when it ends, so that a gap in the rounds can
+      // be told apart from a stalled runner.
+      if (skipped++ == 0) {
+        recorder_.event("note", "probes",
+                        "rounds held back: " + std::to_string(limit) +
+                            " rounds are still waiting for answers (max_in_flight)",
+                        false);
+      }
+    } else {
+      if (skipped > 0) {
+        recorder_.event("note", "probes",
+                        "rounds resume after " + std::to_string(skipped) + " were held back");
+        skipped = 0;
+      }
       int index = recorder_.begin_round();
       ++running_rounds_;
       Flight& flight = flights_.emplace_back();

@@ -7,14 +7,10 @@
 #include <vector>
 
 #include "runner/core/registry.h"
+#include "runner/plan/diagnostic.h"
 #include "runner/plan/plan.h"
 
 namespace faultline {
-
-struct Diagnostic {
-  SourceLocation where;
-  std::string message;
-};
 
 struct PlanLoad {
   std::optional<Plan> plan;
@@ -28,9 +24,5 @@ PlanLoad load_plan_file(const std::string& path, const Registry& registry,
                         const std::map<std::string, std::string>& vars = {});
 PlanLoad load_plan_text(const std::string& path, const std::string& text, const Registry& registry,
                         const std::map<std::string, std::string>& vars = {});
-
-// "PATH:LINE:COL: error: MESSAGE", then the source line and a caret under the column
-// (when the line is known and printable). Columns count bytes, as yaml-cpp's do.
-std::string render_diagnostic(const Diagnostic& diagnostic, const std::string& text);
 
 }  // namespace faultline

@@ -1,21 +1,13 @@
 #include "runner/plan/node_reader.h"
 
-#include <cstdlib>
 #include <regex>
+#include <set>
 
-#include "runner/core/pattern.h"
-#include "runner/core/secrets.h"
-#include "runner/core/signals.h"
 #include "runner/core/suggest.h"
+#include "runner/plan/yaml_limits.h"
 
 namespace faultline {
 namespace {
-
-// Aliases let a small file name the same subtree many times; a walk that followed
-// them all could take forever. Plans are read top-down by schema, and this bounds
-// how many nodes one plan may make the loader visit. A visit costs about a
-// microsecond, and a plan has at most 50,000 nodes of its own (load_plan.cc).
-constexpr size_t kNodeBudget = 200'000;
 
 std::string kind_of(const YAML::Node& node) {
   if (node.IsMap()) return "a mapping";
@@ -33,62 +25,6 @@ bool all_digits(const std::string& text, size_t from = 0) {
 }
 
 }  // namespace
-
-void Substitutions::define(const std::string& name, const std::string& value, bool secret) {
-  vars_[name] = value;
-  if (secret) {
-    secret_vars_.insert(name);
-    register_secret(value);
-  }
-}
-
-Result<std::string> Substitutions::apply(const std::string& text) const {
-  if (text.find('$') == std::string::npos) return text;
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '$') {
-      out += text[i];
-      continue;
-    }
-    if (i + 1 < text.size() && text[i + 1] == '$') {
-      out += '$', ++i;
-      continue;
-    }
-    if (i + 1 >= text.size() || text[i + 1] != '{') {
-      out += '$';
-      continue;
-    }
-    size_t close = text.find('}', i);
-    if (close == std::string::npos) return Error{"unterminated '${' (write $$ for a literal $)"};
-    std::string reference = text.substr(i + 2, close - i - 2);
-    size_t colon = reference.find(':');
-    std::string source = colon == std::string::npos ? "" : reference.substr(0, colon);
-    std::string name = colon == std::string::npos ? reference : reference.substr(colon + 1);
-    if (source == "env") {
-      const char* value = std::getenv(name.c_str());
-      if (value == nullptr) return Error{"environment variable '" + name + "' is not set"};
-      register_secret(value);
-      out += value;
-    } else if (source == "var") {
-      auto found = vars_.find(name);
-      if (found == vars_.end() && unset_vars_.count(name)) {
-        return Error{"variable '" + name + "' has no value; pass --var " + name + "=VALUE"};
-      }
-      if (found == vars_.end()) {
-        std::vector<std::string> names;
-        for (const auto& [known, value] : vars_) names.push_back(known);
-        return Error{"variable '" + name +
-                     "' is not defined (declare it under vars: or pass --var " + name + "=VALUE)" +
-                     did_you_mean(name, names)};
-      }
-      out += found->second;
-    } else {
-      return Error{"unknown substitution '${" + reference + "}'; use ${env:NAME} or ${var:NAME}"};
-    }
-    i = close;
-  }
-  return out;
-}
 
 SourceLocation NodeReader::where(const YAML::Node& node) const {
   YAML::Mark mark = node.Mark();
@@ -266,120 +202,6 @@ std::optional<std::string> NodeReader::identifier(const YAML::Node& node, const 
     return std::nullopt;
   }
   return value;
-}
-
-std::optional<Json> NodeReader::param(const YAML::Node& node, const ParamSpec& spec,
-                                      const std::string& what) {
-  std::string label = what + " param '" + spec.name + "'";
-  switch (spec.kind) {
-    case ParamKind::string: {
-      auto value = text(node, label);
-      return value ? std::optional<Json>(*value) : std::nullopt;
-    }
-    case ParamKind::integer: {
-      auto value = integer(node, label, INT32_MIN, INT32_MAX);
-      return value ? std::optional<Json>(*value) : std::nullopt;
-    }
-    case ParamKind::boolean: {
-      auto value = boolean(node, label);
-      return value ? std::optional<Json>(*value) : std::nullopt;
-    }
-    case ParamKind::duration: {
-      auto value = duration(node, label);
-      return value ? std::optional<Json>(value->count()) : std::nullopt;
-    }
-    case ParamKind::command: {
-      auto value = command(node, label);
-      return value ? std::optional<Json>(*value) : std::nullopt;
-    }
-    case ParamKind::string_list: {
-      Json list = Json::array();
-      for (const auto& item : items(node, label)) {
-        auto value = text(item, label + " item");
-        if (!value) return std::nullopt;
-        list.push_back(*value);
-      }
-      return node.IsSequence() ? std::optional<Json>(list) : std::nullopt;
-    }
-    case ParamKind::string_map: {
-      Json map = Json::object();
-      for (const Field& field : entries(node, label)) {
-        auto value = text(field.value, label + " '" + field.key + "'");
-        if (!value) return std::nullopt;
-        map[field.key] = *value;
-      }
-      return node.IsMap() ? std::optional<Json>(map) : std::nullopt;
-    }
-    case ParamKind::signal: {
-      auto value = text(node, label);
-      if (!value) return std::nullopt;
-      auto signal = parse_signal(*value);
-      if (!signal.ok()) {
-        error(node, label + ": " + signal.error().message);
-        return std::nullopt;
-      }
-      return Json(*signal);
-    }
-    case ParamKind::regex: {
-      auto value = text(node, label);
-      if (!value) return std::nullopt;
-      if (auto compiled = Pattern::compile(*value); !compiled.ok()) {
-        error(node, label + ": " + compiled.error().message);
-        return std::nullopt;
-      }
-      return Json(*value);
-    }
-    case ParamKind::choice: {
-      auto value = text(node, label);
-      if (!value) return std::nullopt;
-      for (const auto& choice : spec.choices) {
-        if (choice == *value) return Json(*value);
-      }
-      std::string list;
-      for (const auto& choice : spec.choices) list += (list.empty() ? "" : ", ") + choice;
-      error(node, label + " must be one of " + list + ", not '" + *value + "'" +
-                      did_you_mean(*value, spec.choices));
-      return std::nullopt;
-    }
-  }
-  return std::nullopt;
-}
-
-std::optional<Json> NodeReader::params(const YAML::Node& node, const YAML::Node& owner,
-                                       const Schema& schema, const std::string& what,
-                                       std::map<std::string, YAML::Node>* fields_out) {
-  Json values = Json::object();
-  bool ok = true;
-  std::set<std::string> given;
-  if (node.IsDefined() && !node.IsNull()) {
-    size_t before = diagnostics_.size();
-    for (const Field& field : fields(node, schema.names(), what + " params")) {
-      given.insert(field.key);
-      if (fields_out) (*fields_out)[field.key] = field.value;
-      auto value = param(field.value, *schema.find(field.key), what);
-      if (value) values[field.key] = *value;
-      ok = ok && value.has_value();
-    }
-    ok = ok && diagnostics_.size() == before;
-  }
-  for (const ParamSpec& spec : schema.params) {
-    if (given.count(spec.name)) continue;
-    if (spec.required) {
-      const YAML::Node& at = node.IsDefined() && !node.IsNull() ? node : owner;
-      error(at, what + " is missing required param '" + spec.name + "' (" +
-                    param_kind_name(spec.kind) + ": " + spec.doc + ")");
-      ok = false;
-    } else if (!spec.default_value.is_null()) {
-      values[spec.name] = spec.default_value;
-    }
-  }
-  if (!ok) return std::nullopt;
-  // Keep the schema's order, so records and dry runs list params predictably.
-  Json ordered = Json::object();
-  for (const ParamSpec& spec : schema.params) {
-    if (values.contains(spec.name)) ordered[spec.name] = values[spec.name];
-  }
-  return ordered;
 }
 
 }  // namespace faultline

@@ -1,36 +1,21 @@
 #pragma once
 // Typed, strict reads from a yaml-cpp tree. Every problem becomes a Diagnostic at the
 // node's position and the read returns nullopt, so that the loader can go on and
-// report every error in the file at once.
+// report every error in the file at once. Scalars pass through the plan's
+// Substitutions first. Reads charge the nodes they visit against kNodeBudget
+// (yaml_limits.h); past it every read comes back empty, and only the budget is reported.
 #include <yaml-cpp/yaml.h>
 
-#include <map>
+#include <cstdint>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
 #include "runner/core/duration.h"
-#include "runner/core/params.h"
-#include "runner/plan/load_plan.h"
+#include "runner/plan/diagnostic.h"
+#include "runner/plan/substitutions.h"
 
 namespace faultline {
-
-// ${env:NAME} and ${var:NAME} in scalar values. Values from the environment and
-// variables declared secret are registered as secrets.
-class Substitutions {
- public:
-  void define(const std::string& name, const std::string& value, bool secret);
-  // Declared under vars: without a default and not given with --var.
-  void declare_without_value(const std::string& name) { unset_vars_.insert(name); }
-  bool defined(const std::string& name) const { return vars_.count(name) > 0; }
-  Result<std::string> apply(const std::string& text) const;
-
- private:
-  std::map<std::string, std::string> vars_;
-  std::set<std::string> secret_vars_;
-  std::set<std::string> unset_vars_;
-};
 
 struct Field {
   std::string key;
@@ -40,12 +25,15 @@ struct Field {
 
 class NodeReader {
  public:
+  // Appends to `out`; `substitutions` must outlive the reader.
   NodeReader(std::string file, const Substitutions& substitutions, std::vector<Diagnostic>& out)
       : file_(std::move(file)), substitutions_(substitutions), diagnostics_(out) {}
 
   SourceLocation where(const YAML::Node& node) const;
   void error(const YAML::Node& node, const std::string& message);
   bool has_errors() const { return !diagnostics_.empty(); }
+  // Errors reported so far: a caller compares counts to tell whether its part was valid.
+  size_t error_count() const { return diagnostics_.size(); }
 
   // The entries of a mapping, checked against `allowed`: unknown keys (with a
   // suggestion) and duplicate keys are reported and left out. `what` names the map in
@@ -67,14 +55,7 @@ class NodeReader {
   // A name used as an identifier: letters, digits, '-', '_', '.'.
   std::optional<std::string> identifier(const YAML::Node& node, const std::string& what);
 
-  // Checks a params map against a schema and returns normalized values with defaults
-  // applied; `fields_out` maps each given param to its value node, for later errors.
-  std::optional<Json> params(const YAML::Node& node, const YAML::Node& owner, const Schema& schema,
-                             const std::string& what,
-                             std::map<std::string, YAML::Node>* fields_out);
-
  private:
-  std::optional<Json> param(const YAML::Node& node, const ParamSpec& spec, const std::string& what);
   bool charge(size_t nodes, const YAML::Node& node);
 
   std::string file_;

@@ -1,0 +1,24 @@
+#pragma once
+// What the loader says about a plan, and where: each problem is a Diagnostic at a
+// file:line:col, rendered as ninja renders its manifest errors (the line, then a caret).
+#include <string>
+
+namespace faultline {
+
+struct SourceLocation {
+  std::string file;
+  int line = 0;    // 1-based; 0 = unknown
+  int column = 0;  // 1-based
+};
+
+struct Diagnostic {
+  SourceLocation where;
+  std::string message;
+};
+
+// "PATH:LINE:COL: error: MESSAGE", then the source line and a caret under the column
+// (when the line is known and printable). Columns count bytes, as yaml-cpp's do. A
+// message longer than 300 bytes keeps its two ends.
+std::string render_diagnostic(const Diagnostic& diagnostic, const std::string& text);
+
+}  // namespace faultline

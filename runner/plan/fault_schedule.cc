@@ -3,26 +3,52 @@
 #include <algorithm>
 #include <functional>
 #include <map>
-#include <regex>
 
 #include "runner/core/suggest.h"
 
 namespace faultline {
+namespace {
+
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+bool is_letter_or_digit(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+bool is_name_char(char c) { return is_letter_or_digit(c) || c == '.' || c == '_' || c == '-'; }
+
+}  // namespace
 
 Result<AfterClause> parse_after(std::string_view text) {
-  static const std::regex form(R"(\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\+\s*(\S+)\s*)?)");
-  std::string owned(text);
-  std::smatch match;
-  if (!std::regex_match(owned, match, form)) {
-    return Error{ErrorCode::invalid,
-                 "after must be 'FAULT' or 'FAULT + DURATION', not '" + owned + "'"};
+  // Scanned by hand, in one pass: a regex engine that recursed per character overflowed
+  // the stack on a 30 KB value here.
+  size_t i = 0;
+  auto scan = [&](auto belongs) {
+    size_t start = i;
+    while (i < text.size() && belongs(text[i])) ++i;
+    return text.substr(start, i - start);
+  };
+  scan(is_space);
+  std::string_view name;
+  if (i < text.size() && is_letter_or_digit(text[i])) name = scan(is_name_char);
+  scan(is_space);
+  bool has_plus = i < text.size() && text[i] == '+';
+  std::string_view delay;
+  if (has_plus) {
+    ++i;
+    scan(is_space);
+    delay = scan([](char c) { return !is_space(c); });
+    scan(is_space);
   }
-  AfterClause clause;
-  clause.fault = match[1];
-  if (match[2].matched) {
-    auto delay = parse_duration(match[2].str());
-    if (!delay.ok()) return Error{ErrorCode::invalid, "after: " + delay.error().message};
-    clause.delay = *delay;
+  if (name.empty() || (has_plus && delay.empty()) || i != text.size()) {
+    return Error{ErrorCode::invalid,
+                 "after must be 'FAULT' or 'FAULT + DURATION', not '" + std::string(text) + "'"};
+  }
+  AfterClause clause{std::string(name), Millis(0)};
+  if (has_plus) {
+    auto parsed = parse_duration(delay);
+    if (!parsed.ok()) return Error{ErrorCode::invalid, "after: " + parsed.error().message};
+    clause.delay = *parsed;
   }
   return clause;
 }

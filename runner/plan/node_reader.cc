@@ -1,8 +1,8 @@
 #include "runner/plan/node_reader.h"
 
-#include <regex>
 #include <set>
 
+#include "runner/core/pattern.h"
 #include "runner/core/suggest.h"
 #include "runner/plan/yaml_limits.h"
 
@@ -15,6 +15,10 @@ std::string kind_of(const YAML::Node& node) {
   if (node.IsNull()) return "nothing";
   return "'" + node.Scalar() + "'";
 }
+
+// RE2, not std::regex: std::regex recurses per character, and a long value overflowed
+// the stack. These patterns are constants, so they always compile.
+Pattern fixed_pattern(const char* text) { return *Pattern::compile(text); }
 
 bool all_digits(const std::string& text, size_t from = 0) {
   if (text.size() <= from) return false;
@@ -154,8 +158,8 @@ std::optional<double> NodeReader::percent(const YAML::Node& node, const std::str
   if (!value) return std::nullopt;
   std::string number = *value;
   if (!number.empty() && number.back() == '%') number.pop_back();
-  static const std::regex decimal(R"(\d{1,3}(\.\d{1,6})?)");
-  if (!std::regex_match(number, decimal) || std::stod(number) > 100.0) {
+  static const Pattern decimal = fixed_pattern(R"([0-9]{1,3}(\.[0-9]{1,6})?)");
+  if (!decimal.matches_whole(number) || std::stod(number) > 100.0) {
     error(node, what + " must be a percentage from 0% to 100%, not '" + *value + "'");
     return std::nullopt;
   }
@@ -196,8 +200,8 @@ std::optional<std::vector<std::string>> NodeReader::command(const YAML::Node& no
 std::optional<std::string> NodeReader::identifier(const YAML::Node& node, const std::string& what) {
   auto value = text(node, what);
   if (!value) return std::nullopt;
-  static const std::regex pattern(R"([A-Za-z0-9][A-Za-z0-9._-]{0,127})");
-  if (!std::regex_match(*value, pattern)) {
+  static const Pattern name = fixed_pattern("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+  if (!name.matches_whole(*value)) {
     error(node, what + " '" + *value + "' must be letters, digits, '.', '_' or '-' (up to 128)");
     return std::nullopt;
   }

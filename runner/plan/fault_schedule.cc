@@ -58,10 +58,13 @@ std::vector<ScheduleProblem> schedule_faults(std::vector<FaultSpec>& faults,
   std::vector<ScheduleProblem> problems;
   std::map<std::string, size_t> index;
   for (size_t i = 0; i < faults.size(); ++i) index[faults[i].name] = i;
-  std::map<std::string, int> state;  // 0 unseen, 1 resolving, 2 resolved
+  enum class State { unseen, resolving, resolved, failed };
+  std::map<std::string, State> state;
+  // Whether `fault` could be placed; a problem is reported once, where it arises.
   std::function<bool(FaultSpec&)> resolve = [&](FaultSpec& fault) {
-    if (fault.after.empty() || state[fault.name] == 2) return true;
-    if (state[fault.name] == 1) {
+    if (fault.after.empty() || state[fault.name] == State::resolved) return true;
+    if (state[fault.name] == State::failed) return false;
+    if (state[fault.name] == State::resolving) {
       problems.push_back({fault.name, "fault '" + fault.name + "' is part of an 'after' cycle"});
       return false;
     }
@@ -80,12 +83,25 @@ std::vector<ScheduleProblem> schedule_faults(std::vector<FaultSpec>& faults,
                                           fault.after + "'" + did_you_mean(fault.after, names)});
       return false;
     }
-    state[fault.name] = 1;
+    state[fault.name] = State::resolving;
     FaultSpec& base = faults[found->second];
-    bool ok = resolve(base);
-    fault.at += base.at;
-    state[fault.name] = 2;
-    return ok;
+    bool placed = resolve(base);
+    if (placed) {
+      // Each part is at most kMaxDuration, so the sum itself is safe to show.
+      auto at = add_durations(base.at, fault.at);
+      if (!at.ok()) {
+        problems.push_back({fault.name, "fault '" + fault.name + "' would fire at " +
+                                            format_duration(base.at + fault.at) + " ('" +
+                                            base.name + "' at " + format_duration(base.at) + " + " +
+                                            format_duration(fault.at) + "), past the limit of " +
+                                            format_duration(kMaxDuration)});
+        placed = false;
+      } else {
+        fault.at = *at;
+      }
+    }
+    state[fault.name] = placed ? State::resolved : State::failed;
+    return placed;
   };
   for (auto& fault : faults) resolve(fault);
   std::stable_sort(faults.begin(), faults.end(), [](auto& a, auto& b) { return a.at < b.at; });

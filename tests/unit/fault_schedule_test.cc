@@ -1,4 +1,6 @@
 // The fault schedule: at: and after: resolved to absolute offsets, in firing order.
+#include "runner/plan/fault_schedule.h"
+
 #include <catch2/catch.hpp>
 
 #include "tests/support/plan_loading.h"
@@ -210,4 +212,94 @@ faults:
         "plan.yaml:11:11: error: duplicate fault name 'g'\n"
         "  - name: g\n"
         "          ^\n");
+}
+
+TEST_CASE("after: is a fault name, then optionally '+' and a delay, spaces optional") {
+  auto clause = parse_after("crash + 1s");
+  REQUIRE(clause.ok());
+  CHECK(clause->fault == "crash");
+  CHECK(clause->delay == Millis(1000));
+  CHECK(parse_after("web.v2_a-b+250ms")->delay == Millis(250));
+  CHECK(parse_after("web.v2_a-b+250ms")->fault == "web.v2_a-b");
+  CHECK(parse_after("  crash  ")->fault == "crash");
+  CHECK(parse_after("crash")->delay == Millis(0));
+  for (const char* wrong :
+       {"", " ", "+1s", "crash +", "crash + 1s x", "crash 1s", "-crash", "crash - 1s", "cr ash"}) {
+    INFO(wrong);
+    auto refused = parse_after(wrong);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().message ==
+          std::string("after must be 'FAULT' or 'FAULT + DURATION', not '") + wrong + "'");
+  }
+  CHECK(parse_after("crash + soon").error().message ==
+        "after: invalid duration 'soon': expected a number (write e.g. 250ms, 2s, 1m30s)");
+}
+
+TEST_CASE("a fault offset past 30 days is refused where it is written") {
+  std::string text = yaml(R"(
+version: 1
+name: far
+steady_state:
+  probes:
+    - tcp: {port: 8000}
+faults:
+  - name: a
+    type: exec
+    at: 2562048h
+    params: {inject: [true]}
+  - name: b
+    type: exec
+    after: a + 2562048h
+    params: {inject: [true]}
+)");
+  CHECK(rendered(text) ==
+        "plan.yaml:9:9: error: fault 'a' at: invalid duration '2562048h': longer than the limit "
+        "of 720h (write e.g. 250ms, 2s, 1m30s)\n"
+        "    at: 2562048h\n"
+        "        ^\n"
+        "plan.yaml:13:12: error: fault 'b' after: invalid duration '2562048h': longer than the "
+        "limit of 720h (write e.g. 250ms, 2s, 1m30s)\n"
+        "    after: a + 2562048h\n"
+        "           ^\n");
+}
+
+TEST_CASE("an after: chain whose total passes 30 days is refused at the after: that passes it") {
+  std::string text = yaml(R"(
+version: 1
+name: chain
+steady_state:
+  probes:
+    - tcp: {port: 8000}
+faults:
+  - name: a
+    type: exec
+    at: 400h
+    params: {inject: [true]}
+  - name: b
+    type: exec
+    after: a + 300h
+    params: {inject: [true]}
+  - name: c
+    type: exec
+    after: b + 20h1ms
+    params: {inject: [true]}
+  - name: d
+    type: exec
+    after: c + 1s
+    params: {inject: [true]}
+  - name: e
+    type: exec
+    after: b + 20h
+    params: {inject: [true]}
+)");
+  // d follows c, which has the error; e ends at exactly 720h, the limit itself.
+  CHECK(rendered(text) ==
+        "plan.yaml:17:12: error: fault 'c' would fire at 720h1ms ('b' at 700h + 20h1ms), past the "
+        "limit of 720h\n"
+        "    after: b + 20h1ms\n"
+        "           ^\n");
+  text.replace(text.find("20h1ms"), 6, "20h");
+  text.replace(text.find("c + 1s"), 6, "e");
+  Plan plan = loaded(text);
+  CHECK(plan.faults.back().at == kMaxDuration);
 }

@@ -114,3 +114,47 @@ faults:
         "  interval: 2s\n"
         "  ^\n");
 }
+
+TEST_CASE("no duration in a plan may pass 30 days, wherever it is written") {
+  std::string text = yaml(R"(
+version: 1
+name: long
+objectives: {rto: 721h}
+services:
+  web:
+    command: [sleep, "1"]
+    ready: {tcp: {port: 80}, timeout: 721h}
+    restart: {policy: always, delay: 721h}
+    stop_timeout: 721h
+steady_state:
+  interval: 721h
+  probes:
+    - tcp: {port: 80, timeout: 721h}
+faults:
+  - name: f
+    type: exec
+    at: 1s
+    duration: 721h
+    params: {inject: [true], timeout: 721h}
+recovery: {timeout: 721h, observe: 721h}
+)");
+  PlanLoad result = load(text);
+  std::vector<std::string> messages;
+  for (const auto& diagnostic : result.diagnostics)
+    messages.push_back(std::to_string(diagnostic.where.line) + ": " + diagnostic.message);
+  const std::string why =
+      "invalid duration '721h': longer than the limit of 720h (write e.g. "
+      "250ms, 2s, 1m30s)";
+  CHECK(messages == std::vector<std::string>{
+                        "3: rto: " + why,
+                        "7: service 'web' ready timeout: " + why,
+                        "8: service 'web' restart delay: " + why,
+                        "9: service 'web' stop_timeout: " + why,
+                        "11: interval: " + why,
+                        "13: probe 'tcp' param 'timeout': " + why,
+                        "18: fault 'f' duration: " + why,
+                        "19: fault 'f' param 'timeout': " + why,
+                        "20: recovery timeout: " + why,
+                        "20: recovery observe: " + why,
+                    });
+}

@@ -70,10 +70,12 @@ PlanLoad load_plan_text(const std::string& path, const std::string& text, const 
 
 PlanLoad load_plan_file(const std::string& path, const Registry& registry,
                         const std::map<std::string, std::string>& vars) {
-  auto text = read_file(path);
+  // Bounded and regular files only: /dev/zero never ends, a FIFO waits for a writer, and
+  // a directory is a mistake to name, not an empty plan.
+  auto text = read_regular_file(path, kMaxPlanBytes, "plan");
   if (!text.ok()) {
     PlanLoad load;
-    load.diagnostics.push_back({{path, 0, 0}, "cannot read plan: " + text.error().message});
+    load.diagnostics.push_back({{path, 0, 0}, text.error().message});
     return load;
   }
   PlanLoad load = load_plan_text(path, *text, registry, vars);

@@ -20,6 +20,10 @@ struct PlanLoad {
 };
 
 // `vars` come from --var NAME=VALUE and override the plan's `vars:` defaults.
+// load_plan_file reads a regular file of at most kMaxPlanBytes (source_checks.h), never
+// more than one byte past it; "-" reads standard input, bounded likewise, and
+// diagnostics then name the plan "-" (as the drill record does). Anything else (a
+// directory, a FIFO, a device) is one diagnostic without a line that says what it is.
 PlanLoad load_plan_file(const std::string& path, const Registry& registry,
                         const std::map<std::string, std::string>& vars = {});
 PlanLoad load_plan_text(const std::string& path, const std::string& text, const Registry& registry,

@@ -118,8 +118,9 @@ TEST_CASE("a plan file that cannot be read is one diagnostic without a line") {
   CHECK_FALSE(result.plan.has_value());
   REQUIRE(result.diagnostics.size() == 1);
   CHECK(result.diagnostics[0].where.line == 0);
-  CHECK(render_diagnostic(result.diagnostics[0], "")
-            .rfind("/nonexistent/faultline/plan.yaml: error: cannot read plan: ", 0) == 0);
+  CHECK(render_diagnostic(result.diagnostics[0], "") ==
+        "/nonexistent/faultline/plan.yaml: error: cannot open plan "
+        "/nonexistent/faultline/plan.yaml: No such file or directory\n");
 }
 
 TEST_CASE("defaults fill in what a plan leaves out") {

@@ -25,10 +25,10 @@ std::string shortened(const std::string& message) {
 std::string render_diagnostic(const Diagnostic& diagnostic, const std::string& text) {
   const auto& where = diagnostic.where;
   std::string message = shortened(diagnostic.message);
-  if (where.line <= 0) return fmt::format("{}: error: {}\n", where.file, message);
+  const char* severity = diagnostic.severity == Severity::note ? "note" : "error";
+  if (where.line <= 0) return fmt::format("{}: {}: {}\n", where.file, severity, message);
   std::string out =
-      fmt::format("{}:{}:{}: error: {}\n", where.file, where.line, where.column, message);
-  if (where.line <= 0) return out;
+      fmt::format("{}:{}:{}: {}: {}\n", where.file, where.line, where.column, severity, message);
   size_t start = 0;
   for (int line = 1; line < where.line && start != std::string::npos; ++line) {
     start = text.find('\n', start);

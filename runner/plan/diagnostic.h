@@ -11,12 +11,17 @@ struct SourceLocation {
   int column = 0;  // 1-based
 };
 
+// An error stops the plan from loading; a note only tells (what was checked without a
+// value, LoadMode::to_check).
+enum class Severity { error, note };
+
 struct Diagnostic {
   SourceLocation where;
   std::string message;
+  Severity severity = Severity::error;
 };
 
-// "PATH:LINE:COL: error: MESSAGE", then the source line and a caret under the column
+// "PATH:LINE:COL: error: MESSAGE" (or "note:"), then the source line and a caret under the column
 // (when the line is known and printable). Columns count bytes, as yaml-cpp's do. A
 // message longer than 300 bytes keeps its two ends.
 std::string render_diagnostic(const Diagnostic& diagnostic, const std::string& text);

@@ -1,6 +1,7 @@
 #include "runner/plan/load_plan.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <tuple>
@@ -17,8 +18,8 @@ namespace {
 constexpr size_t kMaxDiagnostics = 100;
 
 PlanLoad load_every_error(const std::string& path, const std::string& text,
-                          const Registry& registry,
-                          const std::map<std::string, std::string>& vars) {
+                          const Registry& registry, const std::map<std::string, std::string>& vars,
+                          LoadMode mode) {
   PlanLoad load;
   load.diagnostics = check_plan_source(path, text);
   if (!load.diagnostics.empty()) return load;
@@ -42,8 +43,8 @@ PlanLoad load_every_error(const std::string& path, const std::string& text,
              (root.IsSequence() ? "a list" : "a single value")});
     return load;
   }
-  Plan plan = read_plan(path, root, registry, vars, load.diagnostics);
-  if (load.diagnostics.empty()) {
+  Plan plan = read_plan(path, root, registry, vars, mode, load.diagnostics);
+  if (load.count(Severity::error) == 0) {
     plan.sha256 = sha256_hex(text);
     load.plan = std::move(plan);
   }
@@ -53,23 +54,42 @@ PlanLoad load_every_error(const std::string& path, const std::string& text,
   return load;
 }
 
+// "and 3 more errors, not shown"; notes are counted apart, as notes.
+Diagnostic count_of_the_rest(const std::string& path, const std::vector<Diagnostic>& rest) {
+  size_t errors = 0, notes = 0;
+  for (const auto& diagnostic : rest) ++(diagnostic.severity == Severity::error ? errors : notes);
+  std::vector<std::string> counts;
+  if (errors > 0) counts.push_back(fmt::format("{} more errors", errors));
+  if (notes > 0) counts.push_back(fmt::format("{} more notes", notes));
+  return {{path, 0, 0},
+          fmt::format("and {}, not shown", fmt::join(counts, " and ")),
+          errors > 0 ? Severity::error : Severity::note};
+}
+
 }  // namespace
 
+size_t PlanLoad::count(Severity severity) const {
+  return std::count_if(diagnostics.begin(), diagnostics.end(), [&](const Diagnostic& diagnostic) {
+    return diagnostic.severity == severity;
+  });
+}
+
 PlanLoad load_plan_text(const std::string& path, const std::string& text, const Registry& registry,
-                        const std::map<std::string, std::string>& vars) {
-  PlanLoad load = load_every_error(path, text, registry, vars);
+                        const std::map<std::string, std::string>& vars, LoadMode mode) {
+  PlanLoad load = load_every_error(path, text, registry, vars, mode);
   // Past a hundred, more errors only bury the first ones (a file of 40,000 unknown keys),
   // and rendering each one scans the file up to its line.
   if (load.diagnostics.size() > kMaxDiagnostics) {
-    size_t more = load.diagnostics.size() - kMaxDiagnostics;
+    std::vector<Diagnostic> rest(load.diagnostics.begin() + kMaxDiagnostics,
+                                 load.diagnostics.end());
     load.diagnostics.resize(kMaxDiagnostics);
-    load.diagnostics.push_back({{path, 0, 0}, fmt::format("and {} more errors, not shown", more)});
+    load.diagnostics.push_back(count_of_the_rest(path, rest));
   }
   return load;
 }
 
 PlanLoad load_plan_file(const std::string& path, const Registry& registry,
-                        const std::map<std::string, std::string>& vars) {
+                        const std::map<std::string, std::string>& vars, LoadMode mode) {
   // Bounded and regular files only: /dev/zero never ends, a FIFO waits for a writer, and
   // a directory is a mistake to name, not an empty plan.
   auto text = read_regular_file(path, kMaxPlanBytes, "plan");
@@ -78,7 +98,7 @@ PlanLoad load_plan_file(const std::string& path, const Registry& registry,
     load.diagnostics.push_back({{path, 0, 0}, text.error().message});
     return load;
   }
-  PlanLoad load = load_plan_text(path, *text, registry, vars);
+  PlanLoad load = load_plan_text(path, *text, registry, vars, mode);
   load.text = std::move(*text);
   return load;
 }

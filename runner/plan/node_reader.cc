@@ -39,7 +39,13 @@ SourceLocation NodeReader::where(const YAML::Node& node) const {
 void NodeReader::error(const YAML::Node& node, const std::string& message) {
   // Past the budget, every read comes back empty: what is missing then is not a mistake.
   if (over_budget_) return;
-  diagnostics_.push_back({where(node), message});
+  diagnostics_.push_back({where(node), message, Severity::error});
+  ++errors_;
+}
+
+void NodeReader::note(const YAML::Node& node, const std::string& message) {
+  if (over_budget_) return;
+  diagnostics_.push_back({where(node), message, Severity::note});
 }
 
 bool NodeReader::charge(size_t nodes, const YAML::Node& node) {
@@ -103,7 +109,8 @@ std::vector<YAML::Node> NodeReader::items(const YAML::Node& node, const std::str
   return out;
 }
 
-std::optional<std::string> NodeReader::text(const YAML::Node& node, const std::string& what) {
+std::optional<Substituted> NodeReader::substituted(const YAML::Node& node,
+                                                   const std::string& what) {
   if (!node.IsScalar()) {
     error(node, what + " must be a single value, not " + kind_of(node));
     return std::nullopt;
@@ -113,11 +120,55 @@ std::optional<std::string> NodeReader::text(const YAML::Node& node, const std::s
     error(node, what + ": " + substituted.error().message);
     return std::nullopt;
   }
-  return *substituted;
+  if (!substituted->missing) return std::move(*substituted);
+  const MissingValue& missing = *substituted->missing;
+  ++missing_values_read_;
+  last_missing_value_ = missing;
+  if (mode_ == LoadMode::to_check) return std::move(*substituted);
+  if (missing.source == MissingValue::Source::env) {
+    error(node, what + ": environment variable '" + missing.name + "' is not set");
+  } else {
+    error(node, what + ": variable '" + missing.name + "' has no value; pass --var " +
+                    missing.name + "=VALUE");
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> NodeReader::text(const YAML::Node& node, const std::string& what) {
+  auto value = substituted(node, what);
+  if (!value) return std::nullopt;
+  // A var without a value has its note where it is declared; an env var has none, so
+  // its first use gets one.
+  if (value->missing && value->missing->source == MissingValue::Source::env &&
+      unset_env_noted_.insert(value->missing->name).second) {
+    note(node, "environment variable '" + value->missing->name +
+                   "' is not set; checked without it (set it to check it too)");
+  }
+  return std::move(value->text);
+}
+
+std::optional<std::string> NodeReader::checkable_text(const YAML::Node& node,
+                                                      const std::string& what) {
+  auto value = substituted(node, what);
+  if (!value) return std::nullopt;
+  if (!value->missing) return std::move(value->text);
+  not_checked(node, what, *value->missing);
+  return std::nullopt;
+}
+
+void NodeReader::not_checked(const YAML::Node& node, const std::string& what,
+                             const MissingValue& missing) {
+  if (missing.source == MissingValue::Source::var) {
+    note(node, what + " is not checked: it needs var '" + missing.name + "'");
+    return;
+  }
+  unset_env_noted_.insert(missing.name);
+  note(node, what + " is not checked: it needs environment variable '" + missing.name +
+                 "', which is not set");
 }
 
 std::optional<Millis> NodeReader::duration(const YAML::Node& node, const std::string& what) {
-  auto value = text(node, what);
+  auto value = checkable_text(node, what);
   if (!value) return std::nullopt;
   auto parsed = parse_duration(*value);
   if (!parsed.ok()) {
@@ -129,7 +180,7 @@ std::optional<Millis> NodeReader::duration(const YAML::Node& node, const std::st
 
 std::optional<int64_t> NodeReader::integer(const YAML::Node& node, const std::string& what,
                                            int64_t min, int64_t max) {
-  auto value = text(node, what);
+  auto value = checkable_text(node, what);
   if (!value) return std::nullopt;
   bool negative = !value->empty() && (*value)[0] == '-';
   if (!all_digits(*value, negative ? 1 : 0) || value->size() > 18) {
@@ -145,7 +196,7 @@ std::optional<int64_t> NodeReader::integer(const YAML::Node& node, const std::st
 }
 
 std::optional<bool> NodeReader::boolean(const YAML::Node& node, const std::string& what) {
-  auto value = text(node, what);
+  auto value = checkable_text(node, what);
   if (!value) return std::nullopt;
   if (*value == "true") return true;
   if (*value == "false") return false;
@@ -154,7 +205,7 @@ std::optional<bool> NodeReader::boolean(const YAML::Node& node, const std::strin
 }
 
 std::optional<double> NodeReader::percent(const YAML::Node& node, const std::string& what) {
-  auto value = text(node, what);
+  auto value = checkable_text(node, what);
   if (!value) return std::nullopt;
   std::string number = *value;
   if (!number.empty() && number.back() == '%') number.pop_back();
@@ -198,7 +249,7 @@ std::optional<std::vector<std::string>> NodeReader::command(const YAML::Node& no
 }
 
 std::optional<std::string> NodeReader::identifier(const YAML::Node& node, const std::string& what) {
-  auto value = text(node, what);
+  auto value = checkable_text(node, what);
   if (!value) return std::nullopt;
   static const Pattern name = fixed_pattern("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
   if (!name.matches_whole(*value)) {

@@ -52,7 +52,7 @@ std::optional<Json> read_param(NodeReader& reader, const YAML::Node& node, const
       return node.IsMap() ? std::optional<Json>(map) : std::nullopt;
     }
     case ParamKind::signal: {
-      auto value = reader.text(node, label);
+      auto value = reader.checkable_text(node, label);
       if (!value) return std::nullopt;
       auto signal = parse_signal(*value);
       if (!signal.ok()) {
@@ -62,7 +62,7 @@ std::optional<Json> read_param(NodeReader& reader, const YAML::Node& node, const
       return Json(*signal);
     }
     case ParamKind::regex: {
-      auto value = reader.text(node, label);
+      auto value = reader.checkable_text(node, label);
       if (!value) return std::nullopt;
       if (auto compiled = Pattern::compile(*value); !compiled.ok()) {
         reader.error(node, label + ": " + compiled.error().message);
@@ -71,7 +71,7 @@ std::optional<Json> read_param(NodeReader& reader, const YAML::Node& node, const
       return Json(*value);
     }
     case ParamKind::choice: {
-      auto value = reader.text(node, label);
+      auto value = reader.checkable_text(node, label);
       if (!value) return std::nullopt;
       for (const auto& choice : spec.choices) {
         if (choice == *value) return Json(*value);
@@ -88,22 +88,35 @@ std::optional<Json> read_param(NodeReader& reader, const YAML::Node& node, const
 
 }  // namespace
 
-std::optional<Json> read_params(NodeReader& reader, const YAML::Node& node, const YAML::Node& owner,
-                                const Schema& schema, const std::string& what,
-                                std::map<std::string, YAML::Node>* fields_out) {
+std::optional<CheckedParams> read_params(NodeReader& reader, const YAML::Node& node,
+                                         const YAML::Node& owner, const Schema& schema,
+                                         const std::string& what) {
+  CheckedParams checked;
   Json values = Json::object();
   bool ok = true;
   std::set<std::string> given;
   if (node.IsDefined() && !node.IsNull()) {
-    size_t before = reader.error_count();
+    size_t errors_before = reader.error_count();
     for (const Field& field : reader.fields(node, schema.names(), what + " params")) {
+      const ParamSpec& spec = *schema.find(field.key);
       given.insert(field.key);
-      if (fields_out) (*fields_out)[field.key] = field.value;
-      auto value = read_param(reader, field.value, *schema.find(field.key), what);
-      if (value) values[field.key] = *value;
-      ok = ok && value.has_value();
+      checked.nodes[field.key] = field.value;
+      size_t missing_before = reader.missing_values_read();
+      auto value = read_param(reader, field.value, spec, what);
+      bool needs_missing = reader.missing_values_read() != missing_before;
+      if (needs_missing) checked.missing.emplace(field.key, *reader.last_missing_value());
+      if (value) {
+        values[field.key] = *value;
+      } else if (needs_missing) {
+        // Left unchecked, with its note. The default, when there is one, lets the type's
+        // configure() still check the other params.
+        checked.noted.insert(field.key);
+        if (!spec.default_value.is_null()) values[field.key] = spec.default_value;
+      } else {
+        ok = false;
+      }
     }
-    ok = ok && reader.error_count() == before;
+    ok = ok && reader.error_count() == errors_before;
   }
   for (const ParamSpec& spec : schema.params) {
     if (given.count(spec.name)) continue;
@@ -118,11 +131,29 @@ std::optional<Json> read_params(NodeReader& reader, const YAML::Node& node, cons
   }
   if (!ok) return std::nullopt;
   // Keep the schema's order, so records and dry runs list params predictably.
-  Json ordered = Json::object();
+  checked.values = Json::object();
   for (const ParamSpec& spec : schema.params) {
-    if (values.contains(spec.name)) ordered[spec.name] = values[spec.name];
+    if (values.contains(spec.name)) checked.values[spec.name] = values[spec.name];
   }
-  return ordered;
+  return checked;
+}
+
+bool report_configure_error(NodeReader& reader, const CheckedParams& params, const Error& error,
+                            const YAML::Node& fallback, const std::string& what) {
+  auto node = params.nodes.find(error.field);
+  auto missing = params.missing.find(error.field);
+  if (missing != params.missing.end()) {
+    if (!params.noted.count(error.field))
+      reader.not_checked(node->second, what + " param '" + error.field + "'", missing->second);
+    return false;
+  }
+  // Not tied to a param, while some param had no value: that may be why.
+  if (error.field.empty() && !params.missing.empty()) {
+    reader.not_checked(fallback, what, params.missing.begin()->second);
+    return false;
+  }
+  reader.error(node != params.nodes.end() ? node->second : fallback, what + ": " + error.message);
+  return true;
 }
 
 }  // namespace faultline

@@ -21,8 +21,12 @@ const std::vector<std::string> kTopKeys = {"version",      "name",   "descriptio
 class PlanLoader {
  public:
   PlanLoader(const std::string& path, const Registry& registry,
-             const std::map<std::string, std::string>& vars, std::vector<Diagnostic>& diagnostics)
-      : registry_(registry), cli_vars_(vars), reader_(path, substitutions_, diagnostics) {
+             const std::map<std::string, std::string>& vars, LoadMode mode,
+             std::vector<Diagnostic>& diagnostics)
+      : registry_(registry),
+        cli_vars_(vars),
+        mode_(mode),
+        reader_(path, substitutions_, mode, diagnostics) {
     plan_.path = path;
   }
 
@@ -114,8 +118,14 @@ class PlanLoader {
           substitutions_.define(field.key, value, secret);
         } else {
           substitutions_.declare_without_value(field.key);
-          reader_.error(field.key_node, "var '" + field.key + "' has no default; pass --var " +
-                                            field.key + "=VALUE");
+          if (mode_ == LoadMode::to_check) {
+            reader_.note(field.key_node, "var '" + field.key +
+                                             "' has no value; checked without it (pass --var " +
+                                             field.key + "=... to check it too)");
+          } else {
+            reader_.error(field.key_node, "var '" + field.key + "' has no default; pass --var " +
+                                              field.key + "=VALUE");
+          }
         }
       }
     }
@@ -154,20 +164,17 @@ class PlanLoader {
                                   did_you_mean(type_name, registry_.probe_type_names()));
       return std::nullopt;
     }
-    std::map<std::string, YAML::Node> fields;
-    auto params = read_params(reader_, params_node, key_node, type->schema(), what, &fields);
+    auto params = read_params(reader_, params_node, key_node, type->schema(), what);
     if (!params) return std::nullopt;
-    auto probe = type->configure(Params(*params));
-    if (!probe.ok()) {
-      const YAML::Node& at =
-          fields.count(probe.error().field) ? fields[probe.error().field] : params_node;
-      reader_.error(at, what + ": " + probe.error().message);
-      return std::nullopt;
-    }
     ProbeSpec spec;
+    auto probe = type->configure(Params(params->values));
+    if (probe.ok()) {
+      spec.probe = std::move(*probe);
+    } else if (report_configure_error(reader_, *params, probe.error(), params_node, what)) {
+      return std::nullopt;
+    }  // else unchecked for a missing value: the spec has no probe (LoadMode::to_check)
     spec.type = type_name;
-    spec.params = *params;
-    spec.probe = std::move(*probe);
+    spec.params = params->values;
     spec.probe_type = type;
     spec.where = reader_.where(key_node);
     return spec;
@@ -262,7 +269,7 @@ class PlanLoader {
         } else if (field.key == "restart") {
           read_restart(field.value, service, label);
         } else if (field.key == "stop_signal") {
-          auto text = reader_.text(field.value, label + " stop_signal");
+          auto text = reader_.checkable_text(field.value, label + " stop_signal");
           auto signal = text ? parse_signal(*text) : Result<int>(Error{""});
           if (signal.ok())
             service.stop_signal = *signal;
@@ -309,7 +316,7 @@ class PlanLoader {
             reader_.duration(field.value, label + " restart delay").value_or(Millis(0));
         continue;
       }
-      auto policy = reader_.text(field.value, label + " restart policy");
+      auto policy = reader_.checkable_text(field.value, label + " restart policy");
       if (!policy) continue;
       if (*policy == "always")
         service.restart = RestartPolicy::always;
@@ -352,7 +359,7 @@ class PlanLoader {
     if (!fields.count("type")) {
       reader_.error(item, label + " is missing required key 'type' (" +
                               join(registry_.fault_type_names()) + ")");
-    } else if (auto type_name = reader_.text(fields["type"].value, label + " type")) {
+    } else if (auto type_name = reader_.checkable_text(fields["type"].value, label + " type")) {
       fault.type = *type_name;
       fault.fault_type = registry_.fault_type(*type_name);
       if (!fault.fault_type)
@@ -384,19 +391,17 @@ class PlanLoader {
 
   void configure_fault(FaultSpec& fault, std::map<std::string, Field>& fields,
                        const YAML::Node& item, const std::string& label) {
-    std::map<std::string, YAML::Node> param_nodes;
     YAML::Node params_node = fields.count("params") ? fields["params"].value : YAML::Node();
-    auto params =
-        read_params(reader_, params_node, item, fault.fault_type->schema(), label, &param_nodes);
+    auto params = read_params(reader_, params_node, item, fault.fault_type->schema(), label);
     if (!params) return;
-    auto configured = fault.fault_type->configure(Params(*params));
+    auto configured = fault.fault_type->configure(Params(params->values));
     if (!configured.ok()) {
-      const auto& field = configured.error().field;
-      reader_.error(param_nodes.count(field) ? param_nodes[field] : item,
-                    label + ": " + configured.error().message);
+      // Unchecked for a missing value (LoadMode::to_check), the spec keeps no Fault.
+      if (!report_configure_error(reader_, *params, configured.error(), item, label))
+        fault.params = params->values;
       return;
     }
-    fault.params = *params;
+    fault.params = params->values;
     fault.fault = std::move(*configured);
     if (fault.fault->acts_on_processes() && !fault.target && !fields.count("target")) {
       reader_.error(item,
@@ -410,7 +415,7 @@ class PlanLoader {
   }
 
   void read_after(const YAML::Node& node, FaultSpec& fault, const std::string& label) {
-    auto text = reader_.text(node, label + " after");
+    auto text = reader_.checkable_text(node, label + " after");
     if (!text) return;
     auto clause = parse_after(*text);
     if (!clause.ok()) return reader_.error(node, label + " " + clause.error().message);
@@ -435,6 +440,7 @@ class PlanLoader {
 
   const Registry& registry_;
   const std::map<std::string, std::string>& cli_vars_;
+  LoadMode mode_;
   Substitutions substitutions_;
   NodeReader reader_;
   Plan plan_;
@@ -447,9 +453,9 @@ class PlanLoader {
 }  // namespace
 
 Plan read_plan(const std::string& path, const YAML::Node& root, const Registry& registry,
-               const std::map<std::string, std::string>& vars,
+               const std::map<std::string, std::string>& vars, LoadMode mode,
                std::vector<Diagnostic>& diagnostics) {
-  return PlanLoader(path, registry, vars, diagnostics).load(root);
+  return PlanLoader(path, registry, vars, mode, diagnostics).load(root);
 }
 
 }  // namespace faultline

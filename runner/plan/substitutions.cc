@@ -16,9 +16,15 @@ void Substitutions::define(const std::string& name, const std::string& value, bo
   }
 }
 
-Result<std::string> Substitutions::apply(const std::string& text) const {
-  if (text.find('$') == std::string::npos) return text;
-  std::string out;
+Result<Substituted> Substitutions::apply(const std::string& text) const {
+  if (text.find('$') == std::string::npos) return Substituted{text, std::nullopt};
+  Substituted result;
+  std::string& out = result.text;
+  auto leave_missing = [&](MissingValue::Source source, const std::string& name,
+                           const std::string& reference) {
+    if (!result.missing) result.missing = MissingValue{source, name};
+    out += "${" + reference + "}";
+  };
   for (size_t i = 0; i < text.size(); ++i) {
     if (text[i] != '$') {
       out += text[i];
@@ -33,35 +39,41 @@ Result<std::string> Substitutions::apply(const std::string& text) const {
       continue;
     }
     size_t close = text.find('}', i);
-    if (close == std::string::npos) return Error{"unterminated '${' (write $$ for a literal $)"};
+    if (close == std::string::npos)
+      return Error{ErrorCode::invalid, "unterminated '${' (write $$ for a literal $)"};
     std::string reference = text.substr(i + 2, close - i - 2);
     size_t colon = reference.find(':');
     std::string source = colon == std::string::npos ? "" : reference.substr(0, colon);
     std::string name = colon == std::string::npos ? reference : reference.substr(colon + 1);
     if (source == "env") {
       const char* value = std::getenv(name.c_str());
-      if (value == nullptr) return Error{"environment variable '" + name + "' is not set"};
-      register_secret(value);
-      out += value;
+      if (value == nullptr) {
+        leave_missing(MissingValue::Source::env, name, reference);
+      } else {
+        register_secret(value);
+        out += value;
+      }
     } else if (source == "var") {
       auto found = vars_.find(name);
       if (found == vars_.end() && unset_vars_.count(name)) {
-        return Error{"variable '" + name + "' has no value; pass --var " + name + "=VALUE"};
-      }
-      if (found == vars_.end()) {
+        leave_missing(MissingValue::Source::var, name, reference);
+      } else if (found == vars_.end()) {
         std::vector<std::string> names;
         for (const auto& [known, value] : vars_) names.push_back(known);
-        return Error{"variable '" + name +
-                     "' is not defined (declare it under vars: or pass --var " + name + "=VALUE)" +
-                     did_you_mean(name, names)};
+        return Error{ErrorCode::invalid,
+                     "variable '" + name +
+                         "' is not defined (declare it under vars: or pass --var " + name +
+                         "=VALUE)" + did_you_mean(name, names)};
+      } else {
+        out += found->second;
       }
-      out += found->second;
     } else {
-      return Error{"unknown substitution '${" + reference + "}'; use ${env:NAME} or ${var:NAME}"};
+      return Error{ErrorCode::invalid,
+                   "unknown substitution '${" + reference + "}'; use ${env:NAME} or ${var:NAME}"};
     }
     i = close;
   }
-  return out;
+  return result;
 }
 
 }  // namespace faultline

@@ -30,9 +30,12 @@ std::optional<ProcessSelector> read_target(NodeReader& reader, const YAML::Node&
       if (selector.user.empty()) reader.error(field.value, label + " target user is empty");
       continue;
     }
-    auto value = reader.text(field.value, label + " target " + field.key);
-    if (!value) continue;
     ++chosen;
+    // A service is looked up, so its name needs its value; paths and names are free text.
+    auto value = field.key == "service"
+                     ? reader.checkable_text(field.value, label + " target service")
+                     : reader.text(field.value, label + " target " + field.key);
+    if (!value) continue;
     if (field.key == "service") {
       selector.service = *value;
       std::vector<std::string> names;

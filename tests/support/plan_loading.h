@@ -20,8 +20,16 @@ inline std::string yaml(const char* text) {
   return out;
 }
 
-inline PlanLoad load(const std::string& text, const std::map<std::string, std::string>& vars = {}) {
-  return load_plan_text("plan.yaml", text, builtin_registry(), vars);
+inline PlanLoad load(const std::string& text, const std::map<std::string, std::string>& vars = {},
+                     LoadMode mode = LoadMode::to_run) {
+  return load_plan_text("plan.yaml", text, builtin_registry(), vars, mode);
+}
+
+// Every diagnostic of `result`, rendered against `text`.
+inline std::string rendered(const PlanLoad& result, const std::string& text) {
+  std::string out;
+  for (const auto& diagnostic : result.diagnostics) out += render_diagnostic(diagnostic, text);
+  return out;
 }
 
 // The plan, which must load without a single diagnostic.
@@ -40,9 +48,7 @@ inline std::string rendered(const std::string& text,
                             const std::map<std::string, std::string>& vars = {}) {
   PlanLoad result = load(text, vars);
   CHECK_FALSE(result.plan.has_value());
-  std::string out;
-  for (const auto& diagnostic : result.diagnostics) out += render_diagnostic(diagnostic, text);
-  return out;
+  return rendered(result, text);
 }
 
 // Secrets are process-wide: whatever a test registers is gone when it ends.

@@ -47,3 +47,16 @@ TEST_CASE("a very long message keeps both of its ends") {
   CHECK(out.find("[...]") != std::string::npos);
   CHECK(out.find("!' must be letters, digits, '.', '_' or '-' (up to 128)\n") != std::string::npos);
 }
+
+TEST_CASE("a note renders as a note, with or without a line") {
+  std::string text = "version: 1\nvars:\n  TOKEN: {secret: true}\n";
+  CHECK(
+      render_diagnostic({{"plan.yaml", 3, 3}, "var 'TOKEN' has no value", Severity::note}, text) ==
+      "plan.yaml:3:3: note: var 'TOKEN' has no value\n"
+      "  TOKEN: {secret: true}\n"
+      "  ^\n");
+  CHECK(render_diagnostic({{"plan.yaml", 0, 0}, "and 3 more notes, not shown", Severity::note},
+                          text) == "plan.yaml: note: and 3 more notes, not shown\n");
+  CHECK(render_diagnostic({{"plan.yaml", 1, 1}, "an error"}, text) ==
+        "plan.yaml:1:1: error: an error\nversion: 1\n^\n");
+}

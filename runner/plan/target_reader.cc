@@ -13,10 +13,14 @@ std::optional<ProcessSelector> read_target(NodeReader& reader, const YAML::Node&
   int chosen = 0;
   size_t errors_before = reader.error_count();
   bool has_max = false;
+  bool all_unchecked = false;  // written as ${var:X} without a value (LoadMode::to_check)
   for (const Field& field : reader.fields(
            node, {"service", "pidfile", "process", "all", "max", "user"}, label + " target")) {
     if (field.key == "all") {
-      selector.all = reader.boolean(field.value, label + " target all").value_or(false);
+      size_t missing_before = reader.missing_values_read();
+      auto all = reader.boolean(field.value, label + " target all");
+      all_unchecked = !all && reader.missing_values_read() != missing_before;
+      selector.all = all.value_or(false);
       continue;
     }
     if (field.key == "max") {
@@ -26,8 +30,9 @@ std::optional<ProcessSelector> read_target(NodeReader& reader, const YAML::Node&
       continue;
     }
     if (field.key == "user") {
-      selector.user = reader.text(field.value, label + " target user").value_or("");
-      if (selector.user.empty()) reader.error(field.value, label + " target user is empty");
+      auto user = reader.text(field.value, label + " target user");
+      if (user && user->empty()) reader.error(field.value, label + " target user is empty");
+      selector.user = user.value_or("");
       continue;
     }
     ++chosen;
@@ -63,7 +68,7 @@ std::optional<ProcessSelector> read_target(NodeReader& reader, const YAML::Node&
                            " target: 'all: true' needs 'max: N', the most processes it may "
                            "act on (preflight refuses more)");
   }
-  if (has_max && !selector.all && node.IsMap()) {
+  if (has_max && !selector.all && !all_unchecked && node.IsMap()) {
     reader.error(node, label + " target: 'max' goes with 'all: true'");
   }
   if (reader.error_count() != errors_before) return std::nullopt;

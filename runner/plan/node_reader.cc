@@ -178,6 +178,16 @@ std::optional<Millis> NodeReader::duration(const YAML::Node& node, const std::st
   return *parsed;
 }
 
+std::optional<Millis> NodeReader::positive_duration(const YAML::Node& node,
+                                                    const std::string& what) {
+  auto value = duration(node, what);
+  if (value && value->count() <= 0) {
+    error(node, what + " must be longer than 0s");
+    return std::nullopt;
+  }
+  return value;
+}
+
 std::optional<int64_t> NodeReader::integer(const YAML::Node& node, const std::string& what,
                                            int64_t min, int64_t max) {
   auto value = checkable_text(node, what);

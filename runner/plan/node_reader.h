@@ -37,7 +37,6 @@ class NodeReader {
   SourceLocation where(const YAML::Node& node) const;
   void error(const YAML::Node& node, const std::string& message);
   void note(const YAML::Node& node, const std::string& message);
-  bool has_errors() const { return errors_ > 0; }
   // Errors reported so far: a caller compares counts to tell whether its part was valid.
   size_t error_count() const { return errors_; }
   // Reads that met a missing value so far (only to_check reads go on past one): a caller
@@ -64,6 +63,8 @@ class NodeReader {
   // The typed reads below all read this way.
   std::optional<std::string> checkable_text(const YAML::Node& node, const std::string& what);
   std::optional<Millis> duration(const YAML::Node& node, const std::string& what);
+  // A duration that must be longer than 0s (an interval, a timeout).
+  std::optional<Millis> positive_duration(const YAML::Node& node, const std::string& what);
   std::optional<int64_t> integer(const YAML::Node& node, const std::string& what, int64_t min,
                                  int64_t max);
   std::optional<bool> boolean(const YAML::Node& node, const std::string& what);

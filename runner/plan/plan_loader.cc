@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <functional>
+#include <set>
 
 #include "runner/core/suggest.h"
 #include "runner/plan/fault_reader.h"
@@ -188,7 +189,7 @@ class PlanLoader {
       for (const auto& type : registry_.probe_type_names()) allowed.push_back(type);
       std::optional<std::string> name;
       std::vector<Field> types;
-      size_t errors_before = diagnostic_count();
+      size_t errors_before = reader_.error_count();
       for (const Field& field : reader_.fields(item, allowed, "probe")) {
         if (field.key == "name")
           name = reader_.identifier(field.value, "probe name");
@@ -196,7 +197,7 @@ class PlanLoader {
           types.push_back(field);
       }
       // An unknown key was most likely the misspelt type; it has its own error.
-      if (!item.IsMap() || diagnostic_count() != errors_before) continue;
+      if (!item.IsMap() || reader_.error_count() != errors_before) continue;
       if (types.size() != 1) {
         reader_.error(item, "a probe needs exactly one type key (" +
                                 fmt::format("{}", fmt::join(registry_.probe_type_names(), ", ")) +
@@ -215,8 +216,6 @@ class PlanLoader {
       plan_.steady_state.probes.push_back(std::move(*spec));
     }
   }
-
-  size_t diagnostic_count() const { return reader_.error_count(); }
 
   const Registry& registry_;
   const std::map<std::string, std::string>& cli_vars_;

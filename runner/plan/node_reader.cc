@@ -1,21 +1,13 @@
 #include "runner/plan/node_reader.h"
 
-#include <cstdlib>
-#include <regex>
+#include <set>
 
 #include "runner/core/pattern.h"
-#include "runner/core/secrets.h"
-#include "runner/core/signals.h"
 #include "runner/core/suggest.h"
+#include "runner/plan/yaml_limits.h"
 
 namespace faultline {
 namespace {
-
-// Aliases let a small file name the same subtree many times; a walk that followed
-// them all could take forever. Plans are read top-down by schema, and this bounds
-// how many nodes one plan may make the loader visit. A visit costs about a
-// microsecond, and a plan has at most 50,000 nodes of its own (load_plan.cc).
-constexpr size_t kNodeBudget = 200'000;
 
 std::string kind_of(const YAML::Node& node) {
   if (node.IsMap()) return "a mapping";
@@ -23,6 +15,10 @@ std::string kind_of(const YAML::Node& node) {
   if (node.IsNull()) return "nothing";
   return "'" + node.Scalar() + "'";
 }
+
+// RE2, not std::regex: std::regex recurses per character, and a long value overflowed
+// the stack. These patterns are constants, so they always compile.
+Pattern fixed_pattern(const char* text) { return *Pattern::compile(text); }
 
 bool all_digits(const std::string& text, size_t from = 0) {
   if (text.size() <= from) return false;
@@ -34,62 +30,6 @@ bool all_digits(const std::string& text, size_t from = 0) {
 
 }  // namespace
 
-void Substitutions::define(const std::string& name, const std::string& value, bool secret) {
-  vars_[name] = value;
-  if (secret) {
-    secret_vars_.insert(name);
-    register_secret(value);
-  }
-}
-
-Result<std::string> Substitutions::apply(const std::string& text) const {
-  if (text.find('$') == std::string::npos) return text;
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '$') {
-      out += text[i];
-      continue;
-    }
-    if (i + 1 < text.size() && text[i + 1] == '$') {
-      out += '$', ++i;
-      continue;
-    }
-    if (i + 1 >= text.size() || text[i + 1] != '{') {
-      out += '$';
-      continue;
-    }
-    size_t close = text.find('}', i);
-    if (close == std::string::npos) return Error{"unterminated '${' (write $$ for a literal $)"};
-    std::string reference = text.substr(i + 2, close - i - 2);
-    size_t colon = reference.find(':');
-    std::string source = colon == std::string::npos ? "" : reference.substr(0, colon);
-    std::string name = colon == std::string::npos ? reference : reference.substr(colon + 1);
-    if (source == "env") {
-      const char* value = std::getenv(name.c_str());
-      if (value == nullptr) return Error{"environment variable '" + name + "' is not set"};
-      register_secret(value);
-      out += value;
-    } else if (source == "var") {
-      auto found = vars_.find(name);
-      if (found == vars_.end() && unset_vars_.count(name)) {
-        return Error{"variable '" + name + "' has no value; pass --var " + name + "=VALUE"};
-      }
-      if (found == vars_.end()) {
-        std::vector<std::string> names;
-        for (const auto& [known, value] : vars_) names.push_back(known);
-        return Error{"variable '" + name +
-                     "' is not defined (declare it under vars: or pass --var " + name + "=VALUE)" +
-                     did_you_mean(name, names)};
-      }
-      out += found->second;
-    } else {
-      return Error{"unknown substitution '${" + reference + "}'; use ${env:NAME} or ${var:NAME}"};
-    }
-    i = close;
-  }
-  return out;
-}
-
 SourceLocation NodeReader::where(const YAML::Node& node) const {
   YAML::Mark mark = node.Mark();
   if (mark.is_null()) return {file_, 0, 0};
@@ -99,7 +39,13 @@ SourceLocation NodeReader::where(const YAML::Node& node) const {
 void NodeReader::error(const YAML::Node& node, const std::string& message) {
   // Past the budget, every read comes back empty: what is missing then is not a mistake.
   if (over_budget_) return;
-  diagnostics_.push_back({where(node), message});
+  diagnostics_.push_back({where(node), message, Severity::error});
+  ++errors_;
+}
+
+void NodeReader::note(const YAML::Node& node, const std::string& message) {
+  if (over_budget_) return;
+  diagnostics_.push_back({where(node), message, Severity::note});
 }
 
 bool NodeReader::charge(size_t nodes, const YAML::Node& node) {
@@ -163,7 +109,8 @@ std::vector<YAML::Node> NodeReader::items(const YAML::Node& node, const std::str
   return out;
 }
 
-std::optional<std::string> NodeReader::text(const YAML::Node& node, const std::string& what) {
+std::optional<Substituted> NodeReader::substituted(const YAML::Node& node,
+                                                   const std::string& what) {
   if (!node.IsScalar()) {
     error(node, what + " must be a single value, not " + kind_of(node));
     return std::nullopt;
@@ -173,11 +120,55 @@ std::optional<std::string> NodeReader::text(const YAML::Node& node, const std::s
     error(node, what + ": " + substituted.error().message);
     return std::nullopt;
   }
-  return *substituted;
+  if (!substituted->missing) return std::move(*substituted);
+  const MissingValue& missing = *substituted->missing;
+  ++missing_values_read_;
+  last_missing_value_ = missing;
+  if (mode_ == LoadMode::to_check) return std::move(*substituted);
+  if (missing.source == MissingValue::Source::env) {
+    error(node, what + ": environment variable '" + missing.name + "' is not set");
+  } else {
+    error(node, what + ": variable '" + missing.name + "' has no value; pass --var " +
+                    missing.name + "=VALUE");
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> NodeReader::text(const YAML::Node& node, const std::string& what) {
+  auto value = substituted(node, what);
+  if (!value) return std::nullopt;
+  // A var without a value has its note where it is declared; an env var has none, so
+  // its first use gets one.
+  if (value->missing && value->missing->source == MissingValue::Source::env &&
+      unset_env_noted_.insert(value->missing->name).second) {
+    note(node, "environment variable '" + value->missing->name +
+                   "' is not set; checked without it (set it to check it too)");
+  }
+  return std::move(value->text);
+}
+
+std::optional<std::string> NodeReader::checkable_text(const YAML::Node& node,
+                                                      const std::string& what) {
+  auto value = substituted(node, what);
+  if (!value) return std::nullopt;
+  if (!value->missing) return std::move(value->text);
+  not_checked(node, what, *value->missing);
+  return std::nullopt;
+}
+
+void NodeReader::not_checked(const YAML::Node& node, const std::string& what,
+                             const MissingValue& missing) {
+  if (missing.source == MissingValue::Source::var) {
+    note(node, what + " is not checked: it needs var '" + missing.name + "'");
+    return;
+  }
+  unset_env_noted_.insert(missing.name);
+  note(node, what + " is not checked: it needs environment variable '" + missing.name +
+                 "', which is not set");
 }
 
 std::optional<Millis> NodeReader::duration(const YAML::Node& node, const std::string& what) {
-  auto value = text(node, what);
+  auto value = checkable_text(node, what);
   if (!value) return std::nullopt;
   auto parsed = parse_duration(*value);
   if (!parsed.ok()) {
@@ -187,9 +178,19 @@ std::optional<Millis> NodeReader::duration(const YAML::Node& node, const std::st
   return *parsed;
 }
 
+std::optional<Millis> NodeReader::positive_duration(const YAML::Node& node,
+                                                    const std::string& what) {
+  auto value = duration(node, what);
+  if (value && value->count() <= 0) {
+    error(node, what + " must be longer than 0s");
+    return std::nullopt;
+  }
+  return value;
+}
+
 std::optional<int64_t> NodeReader::integer(const YAML::Node& node, const std::string& what,
                                            int64_t min, int64_t max) {
-  auto value = text(node, what);
+  auto value = checkable_text(node, what);
   if (!value) return std::nullopt;
   bool negative = !value->empty() && (*value)[0] == '-';
   if (!all_digits(*value, negative ? 1 : 0) || value->size() > 18) {
@@ -205,7 +206,7 @@ std::optional<int64_t> NodeReader::integer(const YAML::Node& node, const std::st
 }
 
 std::optional<bool> NodeReader::boolean(const YAML::Node& node, const std::string& what) {
-  auto value = text(node, what);
+  auto value = checkable_text(node, what);
   if (!value) return std::nullopt;
   if (*value == "true") return true;
   if (*value == "false") return false;
@@ -214,12 +215,12 @@ std::optional<bool> NodeReader::boolean(const YAML::Node& node, const std::strin
 }
 
 std::optional<double> NodeReader::percent(const YAML::Node& node, const std::string& what) {
-  auto value = text(node, what);
+  auto value = checkable_text(node, what);
   if (!value) return std::nullopt;
   std::string number = *value;
   if (!number.empty() && number.back() == '%') number.pop_back();
-  static const std::regex decimal(R"(\d{1,3}(\.\d{1,6})?)");
-  if (!std::regex_match(number, decimal) || std::stod(number) > 100.0) {
+  static const Pattern decimal = fixed_pattern(R"([0-9]{1,3}(\.[0-9]{1,6})?)");
+  if (!decimal.matches_whole(number) || std::stod(number) > 100.0) {
     error(node, what + " must be a percentage from 0% to 100%, not '" + *value + "'");
     return std::nullopt;
   }
@@ -258,128 +259,14 @@ std::optional<std::vector<std::string>> NodeReader::command(const YAML::Node& no
 }
 
 std::optional<std::string> NodeReader::identifier(const YAML::Node& node, const std::string& what) {
-  auto value = text(node, what);
+  auto value = checkable_text(node, what);
   if (!value) return std::nullopt;
-  static const std::regex pattern(R"([A-Za-z0-9][A-Za-z0-9._-]{0,127})");
-  if (!std::regex_match(*value, pattern)) {
+  static const Pattern name = fixed_pattern("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+  if (!name.matches_whole(*value)) {
     error(node, what + " '" + *value + "' must be letters, digits, '.', '_' or '-' (up to 128)");
     return std::nullopt;
   }
   return value;
-}
-
-std::optional<Json> NodeReader::param(const YAML::Node& node, const ParamSpec& spec,
-                                      const std::string& what) {
-  std::string label = what + " param '" + spec.name + "'";
-  switch (spec.kind) {
-    case ParamKind::string: {
-      auto value = text(node, label);
-      return value ? std::optional<Json>(*value) : std::nullopt;
-    }
-    case ParamKind::integer: {
-      auto value = integer(node, label, INT32_MIN, INT32_MAX);
-      return value ? std::optional<Json>(*value) : std::nullopt;
-    }
-    case ParamKind::boolean: {
-      auto value = boolean(node, label);
-      return value ? std::optional<Json>(*value) : std::nullopt;
-    }
-    case ParamKind::duration: {
-      auto value = duration(node, label);
-      return value ? std::optional<Json>(value->count()) : std::nullopt;
-    }
-    case ParamKind::command: {
-      auto value = command(node, label);
-      return value ? std::optional<Json>(*value) : std::nullopt;
-    }
-    case ParamKind::string_list: {
-      Json list = Json::array();
-      for (const auto& item : items(node, label)) {
-        auto value = text(item, label + " item");
-        if (!value) return std::nullopt;
-        list.push_back(*value);
-      }
-      return node.IsSequence() ? std::optional<Json>(list) : std::nullopt;
-    }
-    case ParamKind::string_map: {
-      Json map = Json::object();
-      for (const Field& field : entries(node, label)) {
-        auto value = text(field.value, label + " '" + field.key + "'");
-        if (!value) return std::nullopt;
-        map[field.key] = *value;
-      }
-      return node.IsMap() ? std::optional<Json>(map) : std::nullopt;
-    }
-    case ParamKind::signal: {
-      auto value = text(node, label);
-      if (!value) return std::nullopt;
-      auto signal = parse_signal(*value);
-      if (!signal.ok()) {
-        error(node, label + ": " + signal.error().message);
-        return std::nullopt;
-      }
-      return Json(*signal);
-    }
-    case ParamKind::regex: {
-      auto value = text(node, label);
-      if (!value) return std::nullopt;
-      if (auto compiled = Pattern::compile(*value); !compiled.ok()) {
-        error(node, label + ": " + compiled.error().message);
-        return std::nullopt;
-      }
-      return Json(*value);
-    }
-    case ParamKind::choice: {
-      auto value = text(node, label);
-      if (!value) return std::nullopt;
-      for (const auto& choice : spec.choices) {
-        if (choice == *value) return Json(*value);
-      }
-      std::string list;
-      for (const auto& choice : spec.choices) list += (list.empty() ? "" : ", ") + choice;
-      error(node, label + " must be one of " + list + ", not '" + *value + "'" +
-                      did_you_mean(*value, spec.choices));
-      return std::nullopt;
-    }
-  }
-  return std::nullopt;
-}
-
-std::optional<Json> NodeReader::params(const YAML::Node& node, const YAML::Node& owner,
-                                       const Schema& schema, const std::string& what,
-                                       std::map<std::string, YAML::Node>* fields_out) {
-  Json values = Json::object();
-  bool ok = true;
-  std::set<std::string> given;
-  if (node.IsDefined() && !node.IsNull()) {
-    size_t before = diagnostics_.size();
-    for (const Field& field : fields(node, schema.names(), what + " params")) {
-      given.insert(field.key);
-      if (fields_out) (*fields_out)[field.key] = field.value;
-      auto value = param(field.value, *schema.find(field.key), what);
-      if (value) values[field.key] = *value;
-      ok = ok && value.has_value();
-    }
-    ok = ok && diagnostics_.size() == before;
-  }
-  for (const ParamSpec& spec : schema.params) {
-    if (given.count(spec.name)) continue;
-    if (spec.required) {
-      const YAML::Node& at = node.IsDefined() && !node.IsNull() ? node : owner;
-      error(at, what + " is missing required param '" + spec.name + "' (" +
-                    param_kind_name(spec.kind) + ": " + spec.doc + ")");
-      ok = false;
-    } else if (!spec.default_value.is_null()) {
-      values[spec.name] = spec.default_value;
-    }
-  }
-  if (!ok) return std::nullopt;
-  // Keep the schema's order, so records and dry runs list params predictably.
-  Json ordered = Json::object();
-  for (const ParamSpec& spec : schema.params) {
-    if (values.contains(spec.name)) ordered[spec.name] = values[spec.name];
-  }
-  return ordered;
 }
 
 }  // namespace faultline

@@ -11,14 +11,9 @@
 #include "runner/core/duration.h"
 #include "runner/core/fault.h"
 #include "runner/core/probe.h"
+#include "runner/plan/diagnostic.h"
 
 namespace faultline {
-
-struct SourceLocation {
-  std::string file;
-  int line = 0;    // 1-based; 0 = unknown
-  int column = 0;  // 1-based
-};
 
 // Which processes a fault acts on: a plan service, a pidfile, or a process name.
 struct ProcessSelector {

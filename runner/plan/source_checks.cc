@@ -3,10 +3,7 @@
 #include <fmt/format.h>
 
 namespace faultline {
-namespace {
 
-// Length of the UTF-8 sequence at `i`, or 0 when it is invalid (overlong forms,
-// surrogates and code points past U+10FFFF included).
 size_t utf8_sequence_length(const std::string& text, size_t i) {
   auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
   unsigned char lead = byte(i);
@@ -22,21 +19,6 @@ size_t utf8_sequence_length(const std::string& text, size_t i) {
   if (lead == 0xF4 && byte(i + 1) > 0x8F) return 0;
   return length;
 }
-
-// Messages quote values from the file, and a hostile value can be a MiB long. Both
-// ends of a message say what is wrong, so the middle goes.
-std::string shortened(const std::string& message) {
-  if (message.size() <= 300) return message;
-  size_t head = 150, tail = message.size() - 100;
-  auto continuation = [&](size_t i) {
-    return (static_cast<unsigned char>(message[i]) & 0xC0) == 0x80;
-  };
-  while (continuation(head)) --head;
-  while (continuation(tail)) ++tail;
-  return message.substr(0, head) + "[...]" + message.substr(tail);
-}
-
-}  // namespace
 
 std::vector<Diagnostic> check_plan_source(const std::string& path, const std::string& text) {
   std::vector<Diagnostic> found;
@@ -85,38 +67,6 @@ std::vector<Diagnostic> check_plan_source(const std::string& path, const std::st
     i += length;
   }
   return found;
-}
-
-std::string render_diagnostic(const Diagnostic& diagnostic, const std::string& text) {
-  const auto& where = diagnostic.where;
-  std::string message = shortened(diagnostic.message);
-  if (where.line <= 0) return fmt::format("{}: error: {}\n", where.file, message);
-  std::string out =
-      fmt::format("{}:{}:{}: error: {}\n", where.file, where.line, where.column, message);
-  if (where.line <= 0) return out;
-  size_t start = 0;
-  for (int line = 1; line < where.line && start != std::string::npos; ++line) {
-    start = text.find('\n', start);
-    if (start != std::string::npos) ++start;
-  }
-  if (start == std::string::npos || start >= text.size()) return out;
-  std::string source = text.substr(start, text.find('\n', start) - start);
-  if (!source.empty() && source.back() == '\r') source.pop_back();
-  if (source.size() > 200) return out;
-  // Do not echo control bytes or broken UTF-8 to a terminal.
-  for (size_t i = 0; i < source.size();) {
-    size_t length = utf8_sequence_length(source, i);
-    if (length == 0 || (static_cast<unsigned char>(source[i]) < 0x20 && source[i] != '\t'))
-      return out;
-    i += length;
-  }
-  std::string caret;
-  for (int col = 1; col < where.column && col <= static_cast<int>(source.size()); ++col) {
-    unsigned char c = static_cast<unsigned char>(source[col - 1]);
-    if ((c & 0xC0) == 0x80) continue;  // a UTF-8 continuation byte is part of the column before
-    caret += c == '\t' ? '\t' : ' ';
-  }
-  return out + source + "\n" + caret + "^\n";
 }
 
 }  // namespace faultline

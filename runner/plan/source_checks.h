@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "runner/plan/load_plan.h"
+#include "runner/plan/diagnostic.h"
 
 namespace faultline {
 
@@ -17,5 +17,10 @@ constexpr int kMaxPlanLines = 100'000;
 
 // Returns the problems found; parsing goes ahead only when there are none.
 std::vector<Diagnostic> check_plan_source(const std::string& path, const std::string& text);
+
+// Length of the UTF-8 sequence at `i`, or 0 when it is invalid (overlong forms,
+// surrogates and code points past U+10FFFF included). Rendering uses it too: a source
+// line is echoed only when it is valid text.
+size_t utf8_sequence_length(const std::string& text, size_t i);
 
 }  // namespace faultline

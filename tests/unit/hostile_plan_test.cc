@@ -380,3 +380,67 @@ TEST_CASE("a very long line is reported without echoing it") {
   CHECK(refusal.all.find(message) != std::string::npos);
   CHECK(refusal.all.size() < 1000);
 }
+
+namespace {
+
+// A fault `a` at 1s, then a fault `b` whose after: is `after` (line 11, column 12).
+std::string plan_with_after(const std::string& after) {
+  return std::string(kProbeAndFaultHead) +
+         "faults:\n"
+         "  - {name: a, type: exec, at: 1s, params: {inject: [true]}}\n"
+         "  - name: b\n"
+         "    type: exec\n"
+         "    params: {inject: [true]}\n"
+         "    after: " +
+         after + "\n";
+}
+
+}  // namespace
+
+TEST_CASE("a 30 KB after: value is refused at once, not a stack overflow") {
+  const std::string name(30 * 1024, 'a');
+  Refusal unknown = refuse(plan_with_after(name));
+  REQUIRE(unknown.load.diagnostics.size() == 1);
+  CHECK(unknown.load.diagnostics[0].message == "fault 'b' runs after unknown fault '" + name + "'");
+  // Shortened to its two ends, and the 30 KB line is not echoed.
+  CHECK(unknown.all == "hostile.yaml:11:12: error: fault 'b' runs after unknown fault '" +
+                           std::string(114, 'a') + "[...]" + std::string(99, 'a') + "'\n");
+
+  Refusal odd = refuse(plan_with_after(name + " - 1s"));
+  CHECK(odd.load.diagnostics.at(0).message ==
+        "fault 'b' after must be 'FAULT' or 'FAULT + DURATION', not '" + name + " - 1s'");
+  Refusal spaces = refuse(plan_with_after("a +" + std::string(30 * 1024, ' ') + "1s x"));
+  CHECK(spaces.load.diagnostics.at(0).where.line == 11);
+  CHECK(spaces.load.diagnostics.at(0).message.rfind("fault 'b' after must be 'FAULT'", 0) == 0);
+  Refusal long_delay = refuse(plan_with_after("a + " + std::string(30 * 1024, '1') + "s"));
+  CHECK(long_delay.load.diagnostics.at(0).message ==
+        "fault 'b' after: invalid duration '" + std::string(30 * 1024, '1') +
+            "s': too large (write e.g. 250ms, 2s, 1m30s)");
+}
+
+TEST_CASE("an after: value as long as the size limit allows is refused at once") {
+  std::string text = plan_with_after("");
+  const std::string name(kMaxPlanBytes - text.size(), 'b');
+  text = plan_with_after(name);
+  REQUIRE(text.size() == kMaxPlanBytes);
+  Refusal refusal = refuse(text);
+  REQUIRE(refusal.load.diagnostics.size() == 1);
+  CHECK(refusal.load.diagnostics[0].where.line == 11);
+  CHECK(refusal.load.diagnostics[0].where.column == 12);
+  CHECK(refusal.load.diagnostics[0].message == "fault 'b' runs after unknown fault '" + name + "'");
+}
+
+TEST_CASE("a 100 KB name is refused as not an identifier, at once") {
+  const std::string name(100 * 1024, 'n');
+  Refusal refusal = refuse("version: 1\nname: " + name + "\n");
+  CHECK(refusal.load.diagnostics.back().message ==
+        "plan name '" + name + "' must be letters, digits, '.', '_' or '-' (up to 128)");
+  CHECK(refusal.all.find("hostile.yaml:2:7: error: plan name '" + std::string(139, 'n') + "[...]" +
+                         std::string(46, 'n') +
+                         "' must be letters, digits, '.', '_' or '-' (up to 128)\n") !=
+        std::string::npos);
+  std::string fault = plan_with_after("a");
+  fault.replace(fault.find("name: b"), 7, "name: " + name);
+  CHECK(refuse(fault).load.diagnostics.at(0).message ==
+        "fault name '" + name + "' must be letters, digits, '.', '_' or '-' (up to 128)");
+}

@@ -104,11 +104,19 @@ std::string objective_line(const ObjectiveResult& objective) {
                      objective.status == ObjectiveStatus::met ? "met" : "MISSED");
 }
 
-void print_summary(const DrillReport& report, const std::string& record_line) {
+// `exit_code` is what the run returns; when it is not the drill's own (its outputs went
+// astray), the headline says so, so that it never reads "PASSED (exit 0)" for a run that
+// exits 5.
+void print_summary(const DrillReport& report, int exit_code, const std::string& record_line) {
   std::string upper = report.verdict;
   for (char& c : upper) c = static_cast<char>(std::toupper(c));
-  std::string out = fmt::format("faultline: {} {} (exit {}): {}\n", report.plan->name, upper,
-                                report.exit_code, report.reason);
+  std::string exit_text =
+      exit_code == report.exit_code
+          ? fmt::format("exit {}", exit_code)
+          : fmt::format("exit {}: the drill ran, but its outputs did not all go where asked",
+                        exit_code);
+  std::string out = fmt::format("faultline: {} {} ({}): {}\n", report.plan->name, upper, exit_text,
+                                report.reason);
   for (const auto& objective : report.objectives) out += objective_line(objective);
   const Measurements& m = report.measurements;
   if (report.evaluated) {
@@ -255,14 +263,16 @@ int command_run(const CliOptions& options) {
   int exit_code = report.exit_code;
   std::string record_line;
   bool as_asked = write_outputs(record, records, home, options.junit_path, record_line);
-  if (!as_asked && exit_code != kExitRollbackFailed) exit_code = kExitRecordNotWritten;
+  // A judged drill whose outputs went astray exits 5: CI would not find its verdict where
+  // it looks. An abort (3) or a failed rollback (4) keeps its code: that is what must be
+  // acted on first (a preflight that refused the records folder is an abort), and the
+  // summary says where the record went.
+  if (!as_asked && exit_code != kExitAborted && exit_code != kExitRollbackFailed) {
+    exit_code = kExitRecordNotWritten;
+  }
   view->on_finish(record);
   view.reset();  // the live view's last lines come before the summary
-  print_summary(report, record_line);
-  if (exit_code != report.exit_code) {
-    std::printf("faultline: exit %d: the drill ran, but its record did not go where asked\n",
-                exit_code);
-  }
+  print_summary(report, exit_code, record_line);
   return exit_code;
 }
 

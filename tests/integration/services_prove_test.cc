@@ -2,6 +2,7 @@
 // may answer or hold its port, and a service that dies before the faults aborts the drill
 // with its own words, instead of being restarted until the probes happen to pass.
 #include <fmt/format.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -109,4 +110,40 @@ TEST_CASE("a service that exits during the baseline aborts the drill before any 
   CHECK(record["phases"].back()["name"] == "verdict");
   CHECK(phase_names(record)[2] == "baseline");
   CHECK(process_state(victim.pid()) != 'T');
+}
+
+TEST_CASE("a service that exits while the drill waits for its first fault aborts the drill") {
+  TempDir dir;
+  OwnedProcess victim(Command({"sleep", "300"}), dir.file("victim.log"));
+  std::string pidfile = dir.write("victim.pid", std::to_string(victim.pid()));
+  std::string go = dir.file("go");
+  // The service dies on its own once the test says so: after the baseline, before the
+  // first fault (at 3s) has acted.
+  std::string plan = fast_plan(
+      "dies-before-first-fault",
+      "  - {name: freeze, type: process.pause, at: 3s, duration: 1s, target: {pidfile: " + pidfile +
+          "}}\n",
+      kAlwaysPasses,
+      "services:\n  app:\n    command: \"while [ ! -e " + go +
+          " ]; do sleep 0.02; done; echo lost my database >&2; exit 2\"\n"
+          "    restart: {policy: always, delay: 50ms}\n");
+  auto runner =
+      start_faultline({"run", dir.write("plan.yaml", plan), "--records", dir.file("records")},
+                      dir.file("home"), dir.file("runner.log"));
+  REQUIRE(eventually([&] { return mentions(text_of(dir.file("runner.log")), "phase faults"); },
+                     Millis(20000)));
+  dir.write("go", "");
+  int status = runner->wait(Millis(30000));
+  std::string log = text_of(dir.file("runner.log"));
+  INFO(log);
+  REQUIRE(status != -1);
+  CHECK(WEXITSTATUS(status) == 3);
+  CHECK(mentions(log,
+                 "ABORTED (exit 3): faults: service 'app' exited with status 2 before any "
+                 "fault was injected; its log ends: lost my database"));
+  CHECK(process_state(victim.pid()) != 'T');
+  Json record = only_record(dir.file("records"));
+  CHECK(record["counters"]["faults_injected"] == 0);
+  CHECK(record["counters"]["service_restarts"] == 0);
+  CHECK(record["faults"][0]["injected_at_ms"].is_null());
 }

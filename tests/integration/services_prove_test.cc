@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <filesystem>
 
 #include "runner/os/process.h"
 #include "tests/support/test_support.h"
@@ -146,4 +147,35 @@ TEST_CASE("a service that exits while the drill waits for its first fault aborts
   CHECK(record["counters"]["faults_injected"] == 0);
   CHECK(record["counters"]["service_restarts"] == 0);
   CHECK(record["faults"][0]["injected_at_ms"].is_null());
+}
+
+TEST_CASE(
+    "a second drill on a service port in use by a running drill is refused, naming that drill") {
+  TempDir dir;
+  const int port = free_port();
+  std::string flag = dir.file("flag");
+  std::string plan =
+      fast_plan("port-owner",
+                "  - {name: mark, type: exec, at: 0s, duration: 3s, params: {inject: \"touch " +
+                    flag + "\", rollback: \"rm -f " + flag + "\"}}\n",
+                kAlwaysPasses,
+                fmt::format("services:\n  web:\n    command: [\"{}\", --port, \"{}\"]\n"
+                            "    ready: {{http: {{url: \"http://127.0.0.1:{}/\"}}}}\n",
+                            FAULTLINE_HTTP_FIXTURE, port, port));
+  std::string plan_path = dir.write("plan.yaml", plan);
+  // Both drills share one home, so they share the lock folder as two drills on one machine do.
+  auto first = start_faultline({"run", plan_path, "--records", dir.file("records-1")},
+                               dir.file("home"), dir.file("first.log"));
+  REQUIRE(eventually([&] { return std::filesystem::exists(flag); }, Millis(20000)));
+  CliRun second =
+      run_drill_cli({"run", plan_path, "--records", dir.file("records-2")}, dir.file("home"));
+  INFO(second.out << second.err);
+  CHECK(second.exit_code == 3);
+  CHECK(
+      mentions(second.out, "service 'web' port " + std::to_string(port) + " is locked by drill "));
+  CHECK(mentions(second.out, "runner pid " + std::to_string(first->pid())));
+  int status = first->wait(Millis(30000));
+  INFO(text_of(dir.file("first.log")));
+  REQUIRE(status != -1);
+  CHECK(WEXITSTATUS(status) == 0);
 }

@@ -121,6 +121,10 @@ void print_summary(const DrillReport& report, int exit_code, const std::string& 
   const Measurements& m = report.measurements;
   if (report.evaluated) {
     for (const auto& fault : m.faults) {
+      if (fault.outages.empty()) {
+        out += fmt::format("  fault {:<12} caused no outage · rto 0ms\n", fault.name);
+        continue;
+      }
       out +=
           fmt::format("  fault {:<12} detected after {} · {} outage(s) · rto {}\n", fault.name,
                       ms_text(fault.time_to_detect_ms), fault.outages.size(),

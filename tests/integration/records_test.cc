@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <map>
 #include <sstream>
 
 #include "runner/core/sha256.h"
@@ -245,6 +246,9 @@ TEST_CASE("a record reads well: one time base, units in names, what commands sai
     }
   }
   CHECK(flag_probe_states == std::vector<std::string>{"ok", "FAILING", "ok"});
+  // The summary says so when a fault caused no outage, rather than "detected after -".
+  CHECK(mentions(run.out, "fault crash        caused no outage · rto 0ms"));
+  CHECK(mentions(run.out, "fault flag         detected after "));
 
   // --log-format json: every line is JSON, and the offsets never go back.
   std::istringstream lines(run.err);
@@ -261,4 +265,37 @@ TEST_CASE("a record reads well: one time base, units in names, what commands sai
     ++events;
   }
   CHECK(events > 5);
+}
+
+TEST_CASE("plain log lines are stamped with the time of their event, as the record has it") {
+  TempDir dir;
+  std::string plan = fast_plan(
+      "stamped", "  - {name: noop, type: exec, at: 100ms, params: {inject: [\"true\"]}}\n");
+  CliRun run = run_drill_cli(
+      {"run", dir.write("plan.yaml", plan), "--records", dir.file("records")}, dir.file("home"));
+  INFO(run.err);
+  CHECK(run.exit_code == 0);
+  Json record = only_record(dir.file("records"));
+  // "<at> +<t>s <kind> <name>..." for each event; phase lines have no colon after the name.
+  std::map<std::string, std::string> at_by_line_start;
+  for (const Json& event : record["timeline"]) {
+    at_by_line_start[fmt::format("+{:.3f}s {} {}", ms(event["t_ms"]) / 1000.0,
+                                 event["kind"].get<std::string>(),
+                                 event["name"].get<std::string>())] = event["at"];
+  }
+  std::istringstream lines(run.err);
+  int checked = 0;
+  for (std::string line; std::getline(lines, line);) {
+    size_t space = line.find(' ');
+    REQUIRE(space != std::string::npos);
+    std::string rest = line.substr(space + 1);
+    for (const auto& [start, at] : at_by_line_start) {
+      if (rest.rfind(start, 0) != 0) continue;
+      INFO(line);
+      CHECK(line.substr(0, space) == at);
+      ++checked;
+      break;
+    }
+  }
+  CHECK(checked == static_cast<int>(record["timeline"].size()));
 }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "faultline_version.h"
@@ -207,34 +208,59 @@ int command_validate(const CliOptions& options) {
   return invalid ? kExitUsage : 0;
 }
 
+// The run's exit code: the drill's own, unless its outputs went astray. A judged drill
+// (0, 1) then exits 5: CI would not find its verdict where it looks. An abort (3) or a
+// failed rollback (4) keeps its code: that is what must be acted on first (a preflight
+// that refused the records folder is an abort), and the summary says where the record
+// went.
+int run_exit_code(int drill_exit_code, bool outputs_as_asked) {
+  if (outputs_as_asked || drill_exit_code == kExitAborted ||
+      drill_exit_code == kExitRollbackFailed) {
+    return drill_exit_code;
+  }
+  return kExitRecordNotWritten;
+}
+
 // Writes the record (and JUnit) where asked; a record that cannot go there goes to
 // <home>/records, and as a last resort to stderr: a drill that ran is never without one.
-// Returns the line the summary ends with and whether everything went where asked.
-bool write_outputs(const Json& record, const std::string& records, const std::string& home,
-                   const std::string& junit_path, std::string& record_line) {
-  bool as_asked = true;
+// When anything went astray, the record is rewritten where it landed with the run's exit
+// code and a note of what went wrong, so that it explains itself. Returns the run's exit
+// code; `record_line` gets the lines the summary ends with.
+int write_outputs(Json& record, int drill_exit_code, const std::string& records,
+                  const std::string& home, const std::string& junit_path,
+                  std::string& record_line) {
+  std::vector<std::string> astray;
   std::string problem;
   auto written = write_record_with_fallback(record, records, home + "/records", &problem);
   if (!written.ok()) {
-    as_asked = false;
+    astray.push_back(written.error().message);
     record_line =
         "  RECORD NOT WRITTEN: " + written.error().message + "; the record follows on stderr\n";
-    std::fprintf(stderr, "faultline: the drill record could not be written; here it is:\n%s\n",
-                 json_text(record, 2).c_str());
   } else {
     if (!problem.empty()) {
-      as_asked = false;
+      astray.push_back(problem);
       record_line = "  RECORD NOT WRITTEN WHERE ASKED: " + problem + "\n";
     }
     record_line += "  record: " + *written + "\n";
   }
   if (!junit_path.empty()) {
     if (Status junit = write_junit(record, junit_path); !junit) {
-      as_asked = false;
+      astray.push_back("JUnit report not written: " + junit.error().message);
       record_line += "  JUNIT NOT WRITTEN: " + junit.error().message + "\n";
     }
   }
-  return as_asked;
+  int exit_code = run_exit_code(drill_exit_code, astray.empty());
+  if (astray.empty()) return exit_code;
+  record["exit_code"] = exit_code;
+  for (const auto& what : astray) record["notes"].push_back(redact(what));
+  if (written.ok()) {
+    // Over the copy just written; should this fail, that copy stays.
+    (void)write_record(record, std::filesystem::path(*written).parent_path().string());
+  } else {
+    std::fprintf(stderr, "faultline: the drill record could not be written; here it is:\n%s\n",
+                 json_text(record, 2).c_str());
+  }
+  return exit_code;
 }
 
 int command_run(const CliOptions& options) {
@@ -264,16 +290,9 @@ int command_run(const CliOptions& options) {
   auto view = make_view(view_options);
   DrillReport report = run_drill(*plan, drill_options, *view);
   Json record = record_json(report);
-  int exit_code = report.exit_code;
   std::string record_line;
-  bool as_asked = write_outputs(record, records, home, options.junit_path, record_line);
-  // A judged drill whose outputs went astray exits 5: CI would not find its verdict where
-  // it looks. An abort (3) or a failed rollback (4) keeps its code: that is what must be
-  // acted on first (a preflight that refused the records folder is an abort), and the
-  // summary says where the record went.
-  if (!as_asked && exit_code != kExitAborted && exit_code != kExitRollbackFailed) {
-    exit_code = kExitRecordNotWritten;
-  }
+  int exit_code =
+      write_outputs(record, report.exit_code, records, home, options.junit_path, record_line);
   view->on_finish(record);
   view.reset();  // the live view's last lines come before the summary
   print_summary(report, exit_code, record_line);

@@ -100,6 +100,9 @@ TEST_CASE("records under a regular file fail preflight before any fault acts") {
   CHECK(record["verdict"] == "aborted");
   CHECK(record["counters"]["faults_injected"] == 0);
   CHECK(record["faults"][0]["injected_at_ms"].is_null());
+  CHECK(record["exit_code"] == 3);
+  REQUIRE(record["notes"].size() == 1);
+  CHECK(mentions(record["notes"][0].get<std::string>(), "cannot write record to " + file));
   CHECK(mentions(run.out, "RECORD NOT WRITTEN WHERE ASKED"));
 }
 
@@ -118,6 +121,8 @@ TEST_CASE("a JUnit path that is a folder fails preflight before any fault acts")
   Json record = only_record(dir.file("records"));
   CHECK(record["verdict"] == "aborted");
   CHECK(record["counters"]["faults_injected"] == 0);
+  REQUIRE(record["notes"].size() == 1);
+  CHECK(mentions(record["notes"][0].get<std::string>(), "JUnit report not written"));
 }
 
 TEST_CASE("a records folder that breaks mid-drill leaves the record in the home, and exit 5") {
@@ -142,7 +147,10 @@ TEST_CASE("a records folder that breaks mid-drill leaves the record in the home,
   CHECK(WEXITSTATUS(status) == 5);
   Json record = only_record(dir.file("home") + "/records");
   CHECK(record["verdict"] == "passed");
-  CHECK(record["exit_code"] == 0);
+  // The record explains why it is here, and gives the code the run exited with.
+  CHECK(record["exit_code"] == 5);
+  REQUIRE(record["notes"].size() == 1);
+  CHECK(mentions(record["notes"][0].get<std::string>(), "cannot write record to " + records));
   CHECK(mentions(log, "RECORD NOT WRITTEN WHERE ASKED: cannot write record to " + records));
   CHECK(mentions(log, "saved it in " + dir.file("home") + "/records instead"));
   // The summary's headline gives the exit code the runner returns, not the drill's alone.

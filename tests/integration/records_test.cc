@@ -20,16 +20,6 @@ namespace {
 
 double ms(const Json& value) { return value.get<double>(); }
 
-// xmllint's complaint about `xml_path` against tests/data/junit.xsd, or "" when valid.
-std::string junit_schema_problems(const std::string& xml_path) {
-  Command xmllint(
-      {"xmllint", "--noout", "--schema", source_path("tests/data/junit.xsd"), xml_path});
-  auto run = run_command(xmllint, Millis(60000));
-  if (!run.ok()) return "cannot run xmllint (install libxml2-utils): " + run.error().message;
-  if (run->exit_code == 0) return "";
-  return "xmllint exit " + std::to_string(run->exit_code) + ": " + run->err;
-}
-
 // A drill that pauses the process in `pidfile` for 2 s.
 std::string pause_plan(const std::string& name, const std::string& pidfile) {
   return fast_plan(name,

@@ -23,10 +23,12 @@ struct KilledDrill {
                           extra_faults +
                               "  - {name: freeze, type: process.pause, at: 100ms, duration: "
                               "60s, target: {pidfile: " +
-                              pidfile + "}}\n");
+                              pidfile + "}}\n",
+                          kAlwaysPasses, "objectives: {rto: 5s}\n");
     plan_path = dir.write("plan.yaml", plan_text);
-    auto runner = start_faultline({"run", plan_path, "--records", dir.file("records")},
-                                  dir.file("home"), dir.file("runner.log"));
+    auto runner = start_faultline(
+        {"run", plan_path, "--records", dir.file("records"), "--junit", dir.file("junit.xml")},
+        dir.file("home"), dir.file("runner.log"));
     REQUIRE(eventually([&] { return process_state(victim.pid()) == 'T'; }, Millis(20000)));
     kill(runner->pid(), SIGKILL);
     REQUIRE(runner->wait(Millis(5000)) != -1);
@@ -72,7 +74,8 @@ TEST_CASE("recover after SIGKILL writes an interrupted record of what it undid a
   CHECK(record["plan"]["path"] == drill.plan_path);
   CHECK(record["plan"]["sha256"] == sha256_hex(drill.plan_text));
   CHECK_FALSE(record["started_at"].get<std::string>().empty());
-  CHECK(record["objectives"].is_object());
+  CHECK(record["objectives"]["rto"]["status"] == "not_evaluated");
+  CHECK(record["objectives"]["rto"]["met"].is_null());
 
   const Json* freeze = fault_named(record, "freeze");
   const Json* stuck = fault_named(record, "stuck");
@@ -86,6 +89,15 @@ TEST_CASE("recover after SIGKILL writes an interrupted record of what it undid a
   CHECK(mentions((*stuck)["rollback"]["detail"].get<std::string>(), "cannot undo"));
   REQUIRE(record["leftovers"].size() == 1);
   CHECK(mentions(record["leftovers"][0].get<std::string>(), "fault/stuck"));
+  // The JUnit file the drill was asked for: the drill case errs, nothing else is judged.
+  std::string junit = dir.file("junit.xml");
+  std::string xml = text_of(junit);
+  INFO(xml);
+  CHECK(junit_schema_problems(junit) == "");
+  CHECK(mentions(xml, "<error message=\"interrupted: the runner (pid "));
+  CHECK(mentions(xml, "name=\"rto\""));
+  CHECK(mentions(xml, "<skipped message=\"not evaluated: the drill was interrupted"));
+  CHECK_FALSE(mentions(xml, "<failure"));
   // What is left stays journaled, for the next recover once the cause is fixed.
   CHECK(list_journals(dir.file("home") + "/journal").size() == 1);
 }

@@ -195,6 +195,15 @@ std::string text_of(const std::string& path) {
   return text.ok() ? *text : "";
 }
 
+std::string junit_schema_problems(const std::string& xml_path) {
+  Command xmllint(
+      {"xmllint", "--noout", "--schema", source_path("tests/data/junit.xsd"), xml_path});
+  auto run = run_command(xmllint, Millis(60000));
+  if (!run.ok()) return "cannot run xmllint (install libxml2-utils): " + run.error().message;
+  if (run->exit_code == 0) return "";
+  return "xmllint exit " + std::to_string(run->exit_code) + ": " + run->err;
+}
+
 std::vector<std::string> phase_names(const Json& record) {
   std::vector<std::string> names;
   for (const auto& phase : record["phases"]) names.push_back(phase["name"].get<std::string>());

@@ -102,6 +102,10 @@ CliRun run_drill_cli(const std::vector<std::string>& args, const std::string& ho
 // The text of a file, or "" when it cannot be read (a log the process never wrote).
 std::string text_of(const std::string& path);
 
+// xmllint's complaint about the JUnit file at `xml_path` against tests/data/junit.xsd,
+// or "" when it is valid.
+std::string junit_schema_problems(const std::string& xml_path);
+
 // The names of a record's "phases", in order.
 std::vector<std::string> phase_names(const Json& record);
 

@@ -243,7 +243,15 @@ TEST_CASE("a record reads well: one time base, units in names, what commands sai
       flag_probe_states.push_back(timeline[i]["ok"] ? "ok" : "FAILING");
     }
   }
-  CHECK(flag_probe_states == std::vector<std::string>{"ok", "FAILING", "ok"});
+  // ok -> FAILING -> ok, each event a change (rounds that finish out of order on a loaded
+  // machine may add a change back and forth, never a repeat).
+  REQUIRE(flag_probe_states.size() >= 3);
+  CHECK(flag_probe_states.front() == "ok");
+  CHECK(flag_probe_states[1] == "FAILING");
+  CHECK(flag_probe_states.back() == "ok");
+  for (size_t i = 1; i < flag_probe_states.size(); ++i) {
+    CHECK(flag_probe_states[i] != flag_probe_states[i - 1]);
+  }
   // The summary says so when a fault caused no outage, rather than "detected after -".
   CHECK(mentions(run.out, "fault crash        caused no outage · rto 0ms"));
   CHECK(mentions(run.out, "fault flag         detected after "));

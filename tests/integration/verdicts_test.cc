@@ -151,7 +151,9 @@ TEST_CASE("a runner stalled mid-drill leaves a gap in the record and a warning i
   }
   REQUIRE(stall != nullptr);
   CHECK(ms((*stall)["from_ms"]) >= stall_at_ms - 100);
-  CHECK(ms((*stall)["from_ms"]) <= stall_at_ms + kIntervalMs + 150);
+  // The estimate is early by the time the test took to see the flag (its polling and a
+  // slow spawn on a loaded machine), and a gap starts up to one interval after the stop.
+  CHECK(ms((*stall)["from_ms"]) <= stall_at_ms + kIntervalMs + 250);
   CHECK(within_phase(record, "faults", ms((*stall)["from_ms"])));
   CHECK(mentions(log, "WARNING: no probe round for"));
   CHECK(mentions(log, "the runner was stalled"));

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "faultline_version.h"
@@ -107,15 +108,27 @@ std::string objective_line(const ObjectiveResult& objective) {
                      objective.status == ObjectiveStatus::met ? "met" : "MISSED");
 }
 
-void print_summary(const DrillReport& report, const std::string& record_line) {
+// `exit_code` is what the run returns; when it is not the drill's own (its outputs went
+// astray), the headline says so, so that it never reads "PASSED (exit 0)" for a run that
+// exits 5.
+void print_summary(const DrillReport& report, int exit_code, const std::string& record_line) {
   std::string upper = report.verdict;
   for (char& c : upper) c = static_cast<char>(std::toupper(c));
-  std::string out = fmt::format("faultline: {} {} (exit {}): {}\n", report.plan->name, upper,
-                                report.exit_code, report.reason);
+  std::string exit_text =
+      exit_code == report.exit_code
+          ? fmt::format("exit {}", exit_code)
+          : fmt::format("exit {}: the drill ran, but its outputs did not all go where asked",
+                        exit_code);
+  std::string out = fmt::format("faultline: {} {} ({}): {}\n", report.plan->name, upper, exit_text,
+                                report.reason);
   for (const auto& objective : report.objectives) out += objective_line(objective);
   const Measurements& m = report.measurements;
   if (report.evaluated) {
     for (const auto& fault : m.faults) {
+      if (fault.outages.empty()) {
+        out += fmt::format("  fault {:<12} caused no outage · rto 0ms\n", fault.name);
+        continue;
+      }
       out +=
           fmt::format("  fault {:<12} detected after {} · {} outage(s) · rto {}\n", fault.name,
                       ms_text(fault.time_to_detect_ms), fault.outages.size(),
@@ -200,34 +213,59 @@ int command_validate(const CliOptions& options) {
   return invalid ? kExitUsage : 0;
 }
 
+// The run's exit code: the drill's own, unless its outputs went astray. A judged drill
+// (0, 1) then exits 5: CI would not find its verdict where it looks. An abort (3) or a
+// failed rollback (4) keeps its code: that is what must be acted on first (a preflight
+// that refused the records folder is an abort), and the summary says where the record
+// went.
+int run_exit_code(int drill_exit_code, bool outputs_as_asked) {
+  if (outputs_as_asked || drill_exit_code == kExitAborted ||
+      drill_exit_code == kExitRollbackFailed) {
+    return drill_exit_code;
+  }
+  return kExitRecordNotWritten;
+}
+
 // Writes the record (and JUnit) where asked; a record that cannot go there goes to
 // <home>/records, and as a last resort to stderr: a drill that ran is never without one.
-// Returns the line the summary ends with and whether everything went where asked.
-bool write_outputs(const Json& record, const std::string& records, const std::string& home,
-                   const std::string& junit_path, std::string& record_line) {
-  bool as_asked = true;
+// When anything went astray, the record is rewritten where it landed with the run's exit
+// code and a note of what went wrong, so that it explains itself. Returns the run's exit
+// code; `record_line` gets the lines the summary ends with.
+int write_outputs(Json& record, int drill_exit_code, const std::string& records,
+                  const std::string& home, const std::string& junit_path,
+                  std::string& record_line) {
+  std::vector<std::string> astray;
   std::string problem;
   auto written = write_record_with_fallback(record, records, home + "/records", &problem);
   if (!written.ok()) {
-    as_asked = false;
+    astray.push_back(written.error().message);
     record_line =
         "  RECORD NOT WRITTEN: " + written.error().message + "; the record follows on stderr\n";
-    std::fprintf(stderr, "faultline: the drill record could not be written; here it is:\n%s\n",
-                 json_text(record, 2).c_str());
   } else {
     if (!problem.empty()) {
-      as_asked = false;
+      astray.push_back(problem);
       record_line = "  RECORD NOT WRITTEN WHERE ASKED: " + problem + "\n";
     }
     record_line += "  record: " + *written + "\n";
   }
   if (!junit_path.empty()) {
     if (Status junit = write_junit(record, junit_path); !junit) {
-      as_asked = false;
+      astray.push_back("JUnit report not written: " + junit.error().message);
       record_line += "  JUNIT NOT WRITTEN: " + junit.error().message + "\n";
     }
   }
-  return as_asked;
+  int exit_code = run_exit_code(drill_exit_code, astray.empty());
+  if (astray.empty()) return exit_code;
+  record["exit_code"] = exit_code;
+  for (const auto& what : astray) record["notes"].push_back(redact(what));
+  if (written.ok()) {
+    // Over the copy just written; should this fail, that copy stays.
+    (void)write_record(record, std::filesystem::path(*written).parent_path().string());
+  } else {
+    std::fprintf(stderr, "faultline: the drill record could not be written; here it is:\n%s\n",
+                 json_text(record, 2).c_str());
+  }
+  return exit_code;
 }
 
 int command_run(const CliOptions& options) {
@@ -257,17 +295,12 @@ int command_run(const CliOptions& options) {
   auto view = make_view(view_options);
   DrillReport report = run_drill(*plan, drill_options, *view);
   Json record = record_json(report);
-  int exit_code = report.exit_code;
   std::string record_line;
-  bool as_asked = write_outputs(record, records, home, options.junit_path, record_line);
-  if (!as_asked && exit_code != kExitRollbackFailed) exit_code = kExitRecordNotWritten;
+  int exit_code =
+      write_outputs(record, report.exit_code, records, home, options.junit_path, record_line);
   view->on_finish(record);
   view.reset();  // the live view's last lines come before the summary
-  print_summary(report, record_line);
-  if (exit_code != report.exit_code) {
-    std::printf("faultline: exit %d: the drill ran, but its record did not go where asked\n",
-                exit_code);
-  }
+  print_summary(report, exit_code, record_line);
   return exit_code;
 }
 

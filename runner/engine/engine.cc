@@ -108,14 +108,28 @@ class Drill {
     return services_ ? services_->failure() : std::nullopt;
   }
 
-  // Sleeps until `when`; false when a stop request cut the wait short.
-  bool sleep_until(MonoTime when) {
+  // Aborts when a service exited before the faults began (see Services).
+  bool check_service_failure() {
+    auto failed = service_failure();
+    if (!failed) return false;
+    abort(recorder_.phase() + ": " + *failed);
+    return true;
+  }
+
+  // Whether a service that exits while the drill waits is fatal: until the first fault
+  // acts it is, since nothing but the system itself can have brought it down.
+  enum class ServiceExits { fatal, expected };
+
+  // Sleeps until `when`; false when a stop request, or a fatal service exit, cut the wait
+  // short.
+  bool sleep_until(MonoTime when, ServiceExits exits = ServiceExits::expected) {
     while (MonoClock::now() < when) {
       if (check_stop()) return false;
+      if (exits == ServiceExits::fatal && check_service_failure()) return false;
       std::this_thread::sleep_for(
           std::min<MonoClock::duration>(when - MonoClock::now(), Millis(20)));
     }
-    return !check_stop();
+    return !check_stop() && !(exits == ServiceExits::fatal && check_service_failure());
   }
 
   void execute() {
@@ -136,7 +150,6 @@ class Drill {
     probes_->start();
     if (!baseline_holds()) return;
     enter("faults");
-    if (services_) services_->expect_exits();
     run_fault_schedule();
     if (!report_.verdict.empty()) return;
     enter("rollback");
@@ -208,11 +221,7 @@ class Drill {
           return rounds.size() >= first + needed;
         },
         deadline, [&] { return stop_requested() || service_failure().has_value(); });
-    if (check_stop()) return false;
-    if (auto failed = service_failure()) {
-      abort("baseline: " + *failed);
-      return false;
-    }
+    if (check_stop() || check_service_failure()) return false;
     auto rounds = recorder_.rounds();
     for (size_t i = first; i < rounds.size(); ++i) {
       if (rounds[i].ok) continue;
@@ -249,6 +258,7 @@ class Drill {
     double start_ms = recorder_.ms_at(start);
     for (auto& run : report_.faults) run.planned_ms = start_ms + run.spec->at.count();
     FaultActionEnv env = fault_env();
+    bool faults_began = false;
     for (const Step& step : steps) {
       FaultRun& run = report_.faults[step.fault];
       MonoTime when = start + step.at;
@@ -258,7 +268,15 @@ class Drill {
         when = std::max(
             when, at_offset(recorder_.started(), *run.injected_ms + run.spec->duration->count()));
       }
-      if (!sleep_until(when)) return;
+      if (!sleep_until(when, faults_began ? ServiceExits::expected : ServiceExits::fatal)) return;
+      if (step.inject && !faults_began) {
+        // From here on a fault may bring a service down, and its restart policy applies.
+        faults_began = true;
+        if (auto failed = services_ ? services_->expect_exits() : std::nullopt) {
+          abort("faults: " + *failed);
+          return;
+        }
+      }
       if (step.inject) {
         if (Status injected = inject_fault(run, env); !injected) {
           if (!check_stop()) {

@@ -133,10 +133,11 @@ PreflightResult run_preflight(const Plan& plan, Target& target, const PreflightO
     if (!service.ready) continue;
     auto endpoint = service.ready->probe->endpoint();
     if (!endpoint) continue;
-    Status free = endpoint_is_free(service, *endpoint, target);
-    if (free)
-      free = lock(locks, mode, port_lock_key(endpoint->port),
-                  label + " port " + std::to_string(endpoint->port));
+    // The lock first: when another drill's service holds the port, that drill is the
+    // news, not the process that answers there.
+    Status free = lock(locks, mode, port_lock_key(endpoint->port),
+                       label + " port " + std::to_string(endpoint->port));
+    if (free) free = endpoint_is_free(service, *endpoint, target);
     checks.add(label + " ready endpoint " + endpoint->describe(), free, "free");
   }
   // The dry run looks without creating anything; the drill creates the folder now, so

@@ -78,7 +78,25 @@ std::string Services::log_path(const ServiceSpec& spec) const {
   return log_dir_ + "/" + spec.name + ".log";
 }
 
-void Services::expect_exits() { exits_expected_ = true; }
+std::optional<std::string> Services::expect_exits() {
+  std::lock_guard lock(failure_mutex_);
+  if (failed_) return failure_;
+  exits_expected_ = true;
+  return std::nullopt;
+}
+
+bool Services::fail_before_faults(const std::function<std::string()>& message) {
+  {
+    std::lock_guard lock(failure_mutex_);
+    if (exits_expected_) return false;
+    if (!failed_) {
+      failure_ = message();
+      failed_ = true;
+    }
+  }
+  recorder_.wake();
+  return true;
+}
 
 std::optional<std::string> Services::failure() const {
   if (!failed_) return std::nullopt;
@@ -223,17 +241,17 @@ void Services::supervise(Running& running) {
       recorder_.event("service", spec.name, "stopped (" + describe_wait_status(status) + ")");
       return;
     }
-    if (!exits_expected_) {
-      std::string tail = log_tail(log_path(spec));
+    if (fail_before_faults([&] {
+          std::string tail = log_tail(log_path(spec));
+          return "service '" + spec.name + "' " + describe_wait_status(status) +
+                 " before any fault was injected" +
+                 (tail.empty() ? "" : "; its log ends: " + tail) + " (log: " + log_path(spec) + ")";
+        })) {
       recorder_.event("service", spec.name, describe_wait_status(status) + " before any fault",
                       false);
       lock.lock();
       running.given_up = true;
       running.changed.notify_all();
-      lock.unlock();
-      fail("service '" + spec.name + "' " + describe_wait_status(status) +
-           " before any fault was injected" + (tail.empty() ? "" : "; its log ends: " + tail) +
-           " (log: " + log_path(spec) + ")");
       return;
     }
     bool failed = !(WIFEXITED(status) && WEXITSTATUS(status) == 0);

@@ -35,8 +35,10 @@ class Services {
   // `aborted()` turns true or a service fails.
   Status start_all(const std::function<bool()>& aborted);
   // From now on a service that exits is restarted by its policy (faults are expected
-  // to kill it); before this, an exit fails the drill.
-  void expect_exits();
+  // to kill it); before this, an exit fails the drill. Call it right before the first
+  // fault acts. Returns the failure of a service that exited (or could not start) before;
+  // an exit is judged under the same lock, so none can slip in between.
+  std::optional<std::string> expect_exits();
   // Why the drill must stop because of a service (it exited before faults began), or
   // nullopt. Cheap and lock-free enough to poll from any wait.
   std::optional<std::string> failure() const;
@@ -54,6 +56,8 @@ class Services {
   Status prove_identity(const Running& running, const Endpoint& endpoint);
   Status stop(Running& running);
   void fail(const std::string& message);
+  // fail(message()) unless exits are expected by now; returns whether it failed.
+  bool fail_before_faults(const std::function<std::string()>& message);
   std::string log_path(const ServiceSpec& spec) const;
 
   Target& target_;
@@ -61,9 +65,9 @@ class Services {
   Recorder& recorder_;
   std::string log_dir_;
   std::vector<std::unique_ptr<Running>> running_;
-  std::atomic<bool> exits_expected_{false};
-  std::atomic<bool> failed_{false};
   mutable std::mutex failure_mutex_;  // never held while calling the recorder
+  bool exits_expected_ = false;       // under failure_mutex_
+  std::atomic<bool> failed_{false};   // set under failure_mutex_; read without it
   std::string failure_;
 };
 

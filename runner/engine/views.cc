@@ -43,10 +43,14 @@ class LogView final : public DrillObserver {
   LogView() {
     logger_ = spdlog::stderr_logger_mt("faultline-drill-" +
                                        std::to_string(reinterpret_cast<uintptr_t>(this)));
-    logger_->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %v", spdlog::pattern_time_type::utc);
+    // Each line is stamped with its event's time, as the record has it, not with the
+    // time it was written (the view writes behind the drill, see make_async_observer).
+    logger_->set_pattern("%v");
   }
   ~LogView() override { spdlog::drop(logger_->name()); }
-  void on_event(const TimelineEvent& event) override { logger_->info(event_line(event)); }
+  void on_event(const TimelineEvent& event) override {
+    logger_->info(utc_iso8601(event.wall) + " " + event_line(event));
+  }
   void on_round(const Round&) override {}
   void on_finish(const Json&) override { logger_->flush(); }
 

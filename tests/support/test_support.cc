@@ -163,4 +163,68 @@ std::string source_path(const std::string& relative) {
   return std::string(FAULTLINE_SOURCE_DIR) + "/" + relative;
 }
 
+namespace {
+
+Command faultline_command(const std::vector<std::string>& args, const std::string& home) {
+  Command command;
+  command.argv = {FAULTLINE_BINARY, "--home", home};
+  command.argv.insert(command.argv.end(), args.begin(), args.end());
+  command.cwd = FAULTLINE_SOURCE_DIR;
+  command.env = {{"FAULTLINE_LOCK_DIR", home + "/locks"}};
+  return command;
+}
+
+}  // namespace
+
+std::unique_ptr<OwnedProcess> start_faultline(const std::vector<std::string>& args,
+                                              const std::string& home,
+                                              const std::string& log_path) {
+  return std::make_unique<OwnedProcess>(faultline_command(args, home), log_path);
+}
+
+CliRun run_drill_cli(const std::vector<std::string>& args, const std::string& home,
+                     Millis timeout) {
+  auto result = run_command(faultline_command(args, home), timeout, {}, 16 * 1024 * 1024);
+  REQUIRE(result.ok());
+  REQUIRE_FALSE(result->timed_out);
+  return CliRun{result->exit_code, result->out, result->err};
+}
+
+std::string text_of(const std::string& path) {
+  auto text = read_file(path);
+  return text.ok() ? *text : "";
+}
+
+std::string junit_schema_problems(const std::string& xml_path) {
+  Command xmllint(
+      {"xmllint", "--noout", "--schema", source_path("tests/data/junit.xsd"), xml_path});
+  auto run = run_command(xmllint, Millis(60000));
+  if (!run.ok()) return "cannot run xmllint (install libxml2-utils): " + run.error().message;
+  if (run->exit_code == 0) return "";
+  return "xmllint exit " + std::to_string(run->exit_code) + ": " + run->err;
+}
+
+std::vector<std::string> phase_names(const Json& record) {
+  std::vector<std::string> names;
+  for (const auto& phase : record["phases"]) names.push_back(phase["name"].get<std::string>());
+  return names;
+}
+
+std::unique_ptr<OwnedProcess> start_silent_listener(int port, const TempDir& dir) {
+  std::string script =
+      "import socket, time\n"
+      "s = socket.socket()\n"
+      "s.bind(('127.0.0.1', " +
+      std::to_string(port) +
+      "))\n"
+      "s.listen(64)\n"
+      "time.sleep(300)\n";
+  auto holder =
+      std::make_unique<OwnedProcess>(Command{{"python3", "-c", script}, dir.path()},
+                                     dir.file("listener-" + std::to_string(port) + ".log"));
+  Target& target = *make_local_target();
+  REQUIRE(eventually([&] { return target.listener(port).has_value(); }, Millis(10000)));
+  return holder;
+}
+
 }  // namespace faultline::testing

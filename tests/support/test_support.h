@@ -84,4 +84,33 @@ std::string fast_plan(const std::string& name, const std::string& faults,
 // Every built-in fault and probe type, registered once for the whole test binary.
 const Registry& builtin_registry();
 
+// Whether `text` mentions `part` anywhere.
+inline bool mentions(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// The real binary as a process the test owns, so the test can signal it mid-drill:
+// `faultline --home HOME ARGS...` with FAULTLINE_LOCK_DIR under `home` (no target lock is
+// shared with other tests); stdout and stderr both go to `log_path`.
+std::unique_ptr<OwnedProcess> start_faultline(const std::vector<std::string>& args,
+                                              const std::string& home, const std::string& log_path);
+
+// run_cli with FAULTLINE_LOCK_DIR under `home`, as start_faultline.
+CliRun run_drill_cli(const std::vector<std::string>& args, const std::string& home,
+                     Millis timeout = Millis(120000));
+
+// The text of a file, or "" when it cannot be read (a log the process never wrote).
+std::string text_of(const std::string& path);
+
+// xmllint's complaint about the JUnit file at `xml_path` against tests/data/junit.xsd,
+// or "" when it is valid.
+std::string junit_schema_problems(const std::string& xml_path);
+
+// The names of a record's "phases", in order.
+std::vector<std::string> phase_names(const Json& record);
+
+// A process that listens on 127.0.0.1:port but never answers (python3, no accept()): a
+// port holder that is not an HTTP server. Waits until the port is taken.
+std::unique_ptr<OwnedProcess> start_silent_listener(int port, const TempDir& dir);
+
 }  // namespace faultline::testing

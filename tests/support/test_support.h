@@ -2,6 +2,7 @@
 // Helpers shared by the tests: temp dirs that always go away, running the real CLI,
 // free loopback ports, and processes the test started (and only those) killed by pid.
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -83,5 +84,26 @@ std::string fast_plan(const std::string& name, const std::string& faults,
 
 // Every built-in fault and probe type, registered once for the whole test binary.
 const Registry& builtin_registry();
+
+// run_cli with more environment for the child: FAULTLINE_LOCK_DIR (a private lock
+// folder per test), secrets for ${env:NAME}, ...
+CliRun run_cli_env(const std::vector<std::string>& args, const std::string& home,
+                   const std::map<std::string, std::string>& env, Millis timeout = Millis(120000));
+
+// Starts build/faultline with `args` in the background (stdout and stderr to `log_path`);
+// the test owns it, and destroying it SIGKILLs it.
+std::unique_ptr<OwnedProcess> start_cli(const std::vector<std::string>& args,
+                                        const std::string& log_path,
+                                        const std::map<std::string, std::string>& env = {});
+
+// Whether the file at `path` contains `text` (false when it cannot be read).
+bool file_contains(const std::string& path, const std::string& text);
+
+// Live processes (zombies excluded) in process group `group`, read from /proc.
+std::vector<pid_t> live_processes_in_group(pid_t group);
+
+// A copy of /bin/sleep under `name` in `dir`, so that a process-name target matches only
+// the processes the test starts from it.
+std::string sleep_named(const TempDir& dir, const std::string& name);
 
 }  // namespace faultline::testing

@@ -12,8 +12,8 @@
 #include <filesystem>
 #include <sstream>
 
+#include "runner/core/secrets.h"
 #include "runner/core/signals.h"
-#include "runner/core/text.h"
 #include "runner/os/pidfd.h"
 
 namespace faultline {
@@ -80,7 +80,9 @@ std::string command_line(pid_t pid) {
   std::string raw = read_proc_file(pid, "cmdline", 1024);
   while (!raw.empty() && raw.back() == '\0') raw.pop_back();
   std::replace(raw.begin(), raw.end(), '\0', ' ');
-  return truncate_text(raw, 200);
+  // Redacted before it is shortened: a secret in argv cut off at the limit would no
+  // longer match, and its first bytes would reach the dry run and the record.
+  return redacted_excerpt(raw, 200);
 }
 
 std::string argv0_basename(pid_t pid) {

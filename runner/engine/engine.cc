@@ -120,7 +120,9 @@ class Drill {
 
   void execute() {
     enter("preflight");
-    if (!preflight()) return;
+    // Preflight itself cannot be interrupted (it only looks and takes locks); a stop
+    // request that came meanwhile is honoured before anything starts.
+    if (!preflight() || check_stop()) return;
     if (!plan_.services.empty()) {
       enter("startup");
       services_ = std::make_unique<Services>(plan_.services, target_, *journal_, recorder_,
@@ -141,7 +143,7 @@ class Drill {
     if (!report_.verdict.empty()) return;
     enter("rollback");
     rollback_all_in_reverse();
-    if (!report_.verdict.empty()) return;
+    if (!report_.verdict.empty() || check_stop()) return;
     enter("recovery");
     wait_for_recovery();
   }

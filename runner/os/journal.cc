@@ -160,6 +160,8 @@ Result<std::unique_ptr<Journal>> Journal::claim(const std::string& path) {
       return os_error("cannot repair the torn last line of journal", path);
     }
     journal->repaired_bytes_ = text->size() - whole;
+    journal->repaired_line_ =
+        static_cast<size_t>(std::count(text->begin(), text->begin() + whole, '\n')) + 1;
   }
   return journal;
 }

@@ -58,8 +58,10 @@ class Journal {
   Result<JournalContents> read() const;
   const std::string& path() const { return path_; }
   std::string drill_id() const;
-  // Bytes of a torn last line that claim() cut off (0 when the file was whole).
+  // Bytes of a torn last line that claim() cut off (0 when the file was whole), and
+  // that line's number.
   size_t repaired_bytes() const { return repaired_bytes_; }
+  size_t repaired_line() const { return repaired_line_; }
 
   // Deletes the file: nothing is left to undo.
   Status remove();
@@ -71,6 +73,7 @@ class Journal {
   std::string path_;
   int fd_ = -1;
   size_t repaired_bytes_ = 0;
+  size_t repaired_line_ = 0;
   std::mutex append_mutex_;
 };
 

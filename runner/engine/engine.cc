@@ -351,6 +351,9 @@ class Drill {
         report_.notes.push_back(removed.error().message);
         recorder_.event("note", "journal", removed.error().message, false);
       }
+    } else if (journal_) {
+      // Kept for recover, which must know this drill ended and has a record of its own.
+      (void)journal_->record_finished(report_.verdict, report_.exit_code);
     }
     locks_->release_all();
     recorder_.event("verdict", report_.verdict, report_.reason, report_.exit_code == 0);

@@ -80,6 +80,16 @@ void read_line(const JsonReader& line, JournalContents& contents) {
     if (auto detail = line.text_or("detail", ""); detail.ok()) done.detail = *detail;
     if (auto at = line.text_or("at", ""); at.ok()) done.at = *at;
     contents.done[*key] = done;
+  } else if (*op == "finished") {
+    auto verdict = line.text("verdict");
+    auto exit_code = line.integer("exit_code");
+    if (!verdict.ok() || !exit_code.ok()) {
+      contents.problems.push_back((verdict.ok() ? exit_code.error() : verdict.error()).message);
+      return;
+    }
+    auto at = line.text_or("at", "");
+    contents.finished =
+        JournalFinished{*verdict, static_cast<int>(*exit_code), at.ok() ? *at : std::string()};
   } else {
     contents.problems.push_back(line.where() + ": unknown op '" + *op + "'");
   }
@@ -193,6 +203,11 @@ Status Journal::record_done(const std::string& key, JournalOutcome outcome,
                      {"ok", outcome != JournalOutcome::failed},
                      {"detail", detail},
                      {"at", now_utc()}});
+}
+
+Status Journal::record_finished(const std::string& verdict, int exit_code) {
+  return append(
+      Json{{"op", "finished"}, {"verdict", verdict}, {"exit_code", exit_code}, {"at", now_utc()}});
 }
 
 Result<JournalContents> Journal::read() const {

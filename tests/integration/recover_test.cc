@@ -124,6 +124,47 @@ TEST_CASE("recover shows a failing rollback's secret as [secret] without being g
   }
 }
 
+TEST_CASE(
+    "recover keeps the record of a drill that ended with exit 4, and writes its own "
+    "beside it") {
+  TempDir dir;
+  std::string flag = dir.file("flag");
+  std::string gate = dir.file("rollback-may-run");
+  std::string plan = fast_plan(
+      "left-faulted", "  - {name: flag, type: exec, at: 0s, params: {inject: \"touch " + flag +
+                          "\", rollback: \"test -e " + gate + " && rm " + flag + "\"}}\n");
+  CliRun run = run_cli_env({"run", dir.write("plan.yaml", plan), "--records", dir.file("records"),
+                            "--junit", dir.file("junit.xml")},
+                           dir.file("home"), {{"FAULTLINE_LOCK_DIR", dir.file("locks")}});
+  INFO(run.out << run.err);
+  REQUIRE(run.exit_code == 4);
+  Json drill = only_record(dir.file("records"));
+  std::string id = drill["id"];
+  std::string junit = *read_file(dir.file("junit.xml"));
+
+  dir.write("rollback-may-run", "");
+  CliRun recover = run_cli({"recover"}, dir.file("home"));
+  INFO(recover.out << recover.err);
+  CHECK(recover.exit_code == 0);
+  CHECK_FALSE(std::filesystem::exists(flag));
+  CHECK(recover.out.find("drill " + id + ": wrote record " + dir.file("records/" + id) +
+                         "-recovery.json (verdict recovered)") != std::string::npos);
+  // The runner's own record, with its measurements and verdict, is as the runner left it.
+  Json kept = read_json(dir.file("records/" + id + ".json"));
+  CHECK(kept == drill);
+  CHECK(kept["verdict"] == "rollback_failed");
+  CHECK(*read_file(dir.file("junit.xml")) == junit);
+  Json recovery = read_json(dir.file("records/" + id + "-recovery.json"));
+  CHECK(recovery["id"] == id + "-recovery");
+  CHECK(recovery["verdict"] == "recovered");
+  CHECK(recovery["reason"].get<std::string>().find("the drill ended with verdict rollback_failed "
+                                                   "(exit 4, see record " +
+                                                   id + ")") != std::string::npos);
+  CHECK(recovery["recovery"][0]["key"] == "fault/flag");
+  CHECK(recovery["recovery"][0]["outcome"] == "undone");
+  CHECK(list_journals(dir.file("home/journal")).empty());
+}
+
 TEST_CASE("a drill killed with SIGKILL still gets an interrupted record from recover") {
   TempDir dir;
   OwnedProcess victim(Command({"sleep", "300"}), dir.file("victim.log"));

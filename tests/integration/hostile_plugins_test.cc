@@ -1,0 +1,58 @@
+// Exec plugins are programs faultline does not control: whatever they print, the runner
+// says what is wrong with them, or runs the drill, and never dies of it.
+#include <catch2/catch.hpp>
+#include <filesystem>
+
+#include "runner/os/files.h"
+#include "tests/support/test_support.h"
+
+using namespace faultline;
+using namespace faultline::testing;
+
+namespace {
+
+// An executable plugin in `dir` named `name` whose describe prints `description`; every
+// other verb reads its input and runs `body` (shell).
+std::string write_plugin(const TempDir& dir, const std::string& name,
+                         const std::string& description, const std::string& body = "echo ok\n") {
+  std::filesystem::create_directories(dir.file("plugins"));
+  std::string path = dir.write("plugins/" + name,
+                               "#!/bin/sh\n"
+                               "if [ \"$1\" = describe ]; then\n  cat <<'EOF'\n" +
+                                   description + "\nEOF\n  exit 0\nfi\ncat >/dev/null\n" + body);
+  std::filesystem::permissions(path, std::filesystem::perms::owner_all);
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "a plugin whose describe has a wrong-typed field makes types exit 2, naming the "
+    "plugin and the field") {
+  struct Case {
+    std::string description;
+    std::string says;
+  };
+  for (
+      const Case& bad :
+      {Case{
+           R"({"protocol": 1, "faults": [{"name": "team.flag", "params": [{"name": "path", "kind": "string", "required": "yes"}]}]})",
+           "describe 'faults'[0] 'team.flag' param 'path': 'required' must be true or false, "
+           "not \"yes\""},
+       Case{R"({"protocol": 1, "probes": [{"name": "team.up", "summary": ["a"]}]})",
+            "describe 'probes'[0] 'team.up': 'summary' must be a string, not a list"},
+       Case{R"({"protocol": "one"})", "describe: 'protocol' must be an integer, not \"one\""},
+       Case{
+           R"({"protocol": 1, "faults": [{"name": "team.flag", "params": [{"name": "t", "kind": "duration", "default": true}]}]})",
+           "param 't': default must be a duration such as \"30s\", not true"}}) {
+    TempDir dir;
+    std::string plugin = write_plugin(dir, "broken", bad.description);
+    CliRun run = run_cli({"--plugins", dir.file("plugins"), "types"});
+    INFO(run.out << run.err);
+    CHECK(run.exit_code == 2);
+    CHECK(run.err.find("faultline: plugin " + plugin + ": ") != std::string::npos);
+    CHECK(run.err.find(bad.says) != std::string::npos);
+    CHECK(run.err.find("internal error") == std::string::npos);
+  }
+}
+

@@ -56,3 +56,30 @@ TEST_CASE(
   }
 }
 
+TEST_CASE(
+    "a plugin probe's timeout param that is not a duration is the plugin's own: the drill "
+    "runs") {
+  TempDir dir;
+  // Both probes take 200 ms. A string is no duration at all, and an integer 5 is not 5 ms.
+  write_plugin(
+      dir, "slow",
+      R"({"protocol": 1, "probes": [)"
+      R"({"name": "team.as_text", "params": [{"name": "timeout", "kind": "string", "default": "soon"}]},)"
+      R"({"name": "team.as_number", "params": [{"name": "timeout", "kind": "integer", "default": 5}]}]})",
+      "sleep 0.2\necho healthy\n");
+  std::string plan = fast_plan(
+      "plugin-timeouts", "  - {name: noop, type: exec, at: 0s, params: {inject: [\"true\"]}}\n",
+      "    - {name: text, team.as_text: {timeout: \"whenever\"}}\n"
+      "    - {name: number, team.as_number: {}}\n");
+  CliRun run = run_cli_env({"--plugins", dir.file("plugins"), "run", dir.write("plan.yaml", plan),
+                            "--records", dir.file("records")},
+                           dir.file("home"), {{"FAULTLINE_LOCK_DIR", dir.file("locks")}});
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 0);
+  Json record = only_record(dir.file("records"));
+  for (const auto& probe : record["probes"]) {
+    CHECK(probe["summary"]["failed"] == 0);
+    CHECK(probe["samples"][0]["detail"] == "healthy");
+  }
+}
+

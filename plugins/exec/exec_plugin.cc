@@ -10,6 +10,7 @@
 #include "plugins/plugins.h"
 #include "runner/core/json_reader.h"
 #include "runner/core/secrets.h"
+#include "runner/core/text.h"
 
 namespace faultline {
 namespace {
@@ -24,7 +25,7 @@ struct PluginCall {
 };
 
 std::string first_line(const std::string& text) {
-  return redacted_excerpt(text.substr(0, text.find('\n')), 200);
+  return truncate_text(one_line(redact(text.substr(0, text.find('\n')))), 200);
 }
 
 Command plugin_command(const PluginCall& who, const std::string& verb, const Json& params) {

@@ -99,3 +99,28 @@ while True:
   CHECK(record["probes"][0]["summary"]["failed"] == 0);
   CHECK(record["probes"][0]["summary"]["latency"]["p95_ms"].get<double>() < 500.0);
 }
+
+TEST_CASE(
+    "a probe printing invalid UTF-8 and terminal escapes leaves a valid record and clean "
+    "lines") {
+  TempDir dir;
+  std::string probe =
+      "    - {name: noisy, exec: {command: \"printf 'x\\\\377\\\\033[2J\\\\001'; exit 3\", "
+      "expect_exit: 3}}\n"
+      "    - {name: failing, exec: {command: \"printf 'y\\\\033]0;owned\\\\007\\\\376'; exit "
+      "1\"}}\n";
+  CliRun run =
+      run_cli_env({"run", dir.write("plan.yaml", fast_plan("escapes", kActiveFault, probe)),
+                   "--records", dir.file("records")},
+                  dir.file("home"), {{"FAULTLINE_LOCK_DIR", dir.file("locks")}});
+  INFO(run.out << run.err);
+  // The failing probe fails the baseline: the drill aborts cleanly, and says why.
+  CHECK(run.exit_code == 3);
+  Json record = only_record(dir.file("records"));
+  std::string reason = record["reason"];
+  CHECK(reason.find("failing: exit 1: y ]0;owned ") != std::string::npos);
+  CHECK(reason.find('\x1b') == std::string::npos);
+  CHECK(reason.find('\x07') == std::string::npos);
+  CHECK(run.err.find('\x1b') == std::string::npos);
+  CHECK(run.out.find('\x1b') == std::string::npos);
+}

@@ -83,3 +83,38 @@ TEST_CASE(
   }
 }
 
+TEST_CASE(
+    "a plugin printing invalid UTF-8 and control bytes leaves a valid record and clean "
+    "log lines") {
+  TempDir dir;
+  // \377 is not UTF-8; \033[2J would clear the operator's terminal; \001 is a control byte.
+  // Its rollback fails saying the same, so that it reaches the log lines too.
+  std::string noise = "printf 'ok \\377\\001\\033[2J\\033[31m red\\n'";
+  write_plugin(dir, "noisy",
+               R"({"protocol": 1, "faults": [{"name": "team.noise", "params": []}],)"
+               R"( "probes": [{"name": "team.noise", "params": []}]})",
+               "if [ \"$1\" = rollback ]; then " + noise + " >&2; exit 1; fi\n" + noise + "\n");
+  std::string plan =
+      fast_plan("noisy-plugin", "  - {name: noise, type: team.noise, at: 0s, duration: 100ms}\n",
+                "    - {name: noise, team.noise: {}}\n");
+  CliRun run = run_cli_env({"--plugins", dir.file("plugins"), "run", dir.write("plan.yaml", plan),
+                            "--records", dir.file("records")},
+                           dir.file("home"), {{"FAULTLINE_LOCK_DIR", dir.file("locks")}});
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 4);                       // the rollback failed, and the runner said so
+  Json record = only_record(dir.file("records"));  // throws (fails) unless valid JSON
+  std::string detail = record["probes"][0]["samples"][0]["detail"];
+  CHECK(detail.rfind("ok \xEF\xBF\xBD", 0) == 0);  // the invalid byte became U+FFFD
+  CHECK(detail.find('\x1b') == std::string::npos);
+  CHECK(detail.find('\x01') == std::string::npos);
+  CHECK(detail.find("red") != std::string::npos);
+  std::string error = record["faults"][0]["rollback"]["error"];
+  CHECK(error.find("rollback team.noise exited 1: ok ") != std::string::npos);
+  CHECK(error.find('\x1b') == std::string::npos);
+  // A step's own output is kept as it was, escaped in the JSON.
+  CHECK(record["faults"][0]["steps"][0]["stdout"].get<std::string>().find("\x1b[2J") !=
+        std::string::npos);
+  CHECK(run.err.find("rollback noise: plugin ") != std::string::npos);
+  CHECK(run.err.find('\x1b') == std::string::npos);
+  CHECK(run.out.find('\x1b') == std::string::npos);
+}

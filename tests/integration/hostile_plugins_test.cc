@@ -33,18 +33,17 @@ TEST_CASE(
     std::string description;
     std::string says;
   };
-  for (
-      const Case& bad :
-      {Case{
-           R"({"protocol": 1, "faults": [{"name": "team.flag", "params": [{"name": "path", "kind": "string", "required": "yes"}]}]})",
-           "describe 'faults'[0] 'team.flag' param 'path': 'required' must be true or false, "
-           "not \"yes\""},
-       Case{R"({"protocol": 1, "probes": [{"name": "team.up", "summary": ["a"]}]})",
-            "describe 'probes'[0] 'team.up': 'summary' must be a string, not a list"},
-       Case{R"({"protocol": "one"})", "describe: 'protocol' must be an integer, not \"one\""},
-       Case{
-           R"({"protocol": 1, "faults": [{"name": "team.flag", "params": [{"name": "t", "kind": "duration", "default": true}]}]})",
-           "param 't': default must be a duration such as \"30s\", not true"}}) {
+  for (const Case& bad :
+       {Case{R"({"protocol": 1, "faults": [{"name": "team.flag", "params": [)"
+             R"({"name": "path", "kind": "string", "required": "yes"}]}]})",
+             "describe 'faults'[0] 'team.flag' param 'path': 'required' must be true or false, "
+             "not \"yes\""},
+        Case{R"({"protocol": 1, "probes": [{"name": "team.up", "summary": ["a"]}]})",
+             "describe 'probes'[0] 'team.up': 'summary' must be a string, not a list"},
+        Case{R"({"protocol": "one"})", "describe: 'protocol' must be an integer, not \"one\""},
+        Case{R"({"protocol": 1, "faults": [{"name": "team.flag", "params": [)"
+             R"({"name": "t", "kind": "duration", "default": true}]}]})",
+             "param 't': default must be a duration such as \"30s\", not true"}}) {
     TempDir dir;
     std::string plugin = write_plugin(dir, "broken", bad.description);
     CliRun run = run_cli({"--plugins", dir.file("plugins"), "types"});
@@ -61,12 +60,13 @@ TEST_CASE(
     "runs") {
   TempDir dir;
   // Both probes take 200 ms. A string is no duration at all, and an integer 5 is not 5 ms.
-  write_plugin(
-      dir, "slow",
-      R"({"protocol": 1, "probes": [)"
-      R"({"name": "team.as_text", "params": [{"name": "timeout", "kind": "string", "default": "soon"}]},)"
-      R"({"name": "team.as_number", "params": [{"name": "timeout", "kind": "integer", "default": 5}]}]})",
-      "sleep 0.2\necho healthy\n");
+  write_plugin(dir, "slow",
+               R"({"protocol": 1, "probes": [)"
+               R"({"name": "team.as_text", "params": [)"
+               R"({"name": "timeout", "kind": "string", "default": "soon"}]},)"
+               R"({"name": "team.as_number", "params": [)"
+               R"({"name": "timeout", "kind": "integer", "default": 5}]}]})",
+               "sleep 0.2\necho healthy\n");
   std::string plan = fast_plan(
       "plugin-timeouts", "  - {name: noop, type: exec, at: 0s, params: {inject: [\"true\"]}}\n",
       "    - {name: text, team.as_text: {timeout: \"whenever\"}}\n"

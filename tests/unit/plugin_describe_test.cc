@@ -62,8 +62,9 @@ TEST_CASE("a param declared twice in one type is refused") {
 }
 
 TEST_CASE("a well-formed description normalizes defaults as a plan would write them") {
-  auto parsed = parse_plugin_description(with_param(
-      R"({"name": "timeout", "kind": "duration", "default": "2s"}, {"name": "sig", "kind": "signal", "default": "TERM"})"));
+  auto parsed = parse_plugin_description(
+      with_param(R"({"name": "timeout", "kind": "duration", "default": "2s"}, )"
+                 R"({"name": "sig", "kind": "signal", "default": "TERM"})"));
   REQUIRE(parsed.ok());
   REQUIRE(parsed->faults.size() == 1);
   const Schema& schema = parsed->faults[0].schema;

@@ -67,10 +67,11 @@ class LocalTarget final : public Target {
                    "pidfile " + path + " holds no pid: its first line must be a process id alone"};
     }
     auto id = identify_process(*pid);
-    if (!id.ok()) {
+    if (!id.ok() && id.error().is(ErrorCode::gone)) {
       return Error{ErrorCode::gone, "pidfile " + path + " names pid " + std::to_string(*pid) +
                                         ", which is not running"};
     }
+    if (!id.ok()) return id.error().with_context("pidfile " + path);
     return id;
   }
 

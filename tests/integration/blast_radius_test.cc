@@ -217,3 +217,32 @@ TEST_CASE("a secret in a target's command line is not shown cut off in the dry r
   CHECK(run.out.find(secret.substr(0, 4)) == std::string::npos);
   CHECK(run.out.find("[secret]") != std::string::npos);
 }
+
+TEST_CASE("a pidfile naming a thread of the test process fails the dry run") {
+  TempDir dir;
+  WaitingThread thread;
+  pid_t tid = thread.id();
+  std::string pidfile = dir.write("thread.pid", std::to_string(tid) + "\n");
+  CliRun run = dry_run(dir, pause_plan("thread", "{pidfile: " + pidfile + "}"));
+  CHECK(run.exit_code == 3);
+  CHECK(fail_line(run).find("pidfile " + pidfile + ": pid " + std::to_string(tid) +
+                            " is a thread of process " + std::to_string(getpid())) !=
+        std::string::npos);
+}
+
+TEST_CASE("a target's command line cannot add lines to the dry run") {
+  TempDir dir;
+  // A process that would make the dry run look like every check passes.
+  std::string spoof = "\n  preflight   every check passes\n";
+  OwnedProcess target(Command({"sh", "-c", "sleep 300; :", spoof}), dir.file("target.log"));
+  std::string pidfile = dir.write("target.pid", std::to_string(target.pid()));
+  CliRun run = dry_run(dir, pause_plan("spoof", "{pidfile: " + pidfile + "}"));
+  CHECK(run.exit_code == 0);
+  size_t count = 0;
+  for (size_t at = run.out.find("\n  preflight   "); at != std::string::npos;
+       at = run.out.find("\n  preflight   ", at + 1)) {
+    ++count;
+  }
+  CHECK(count == 1);
+  CHECK(run.out.find("sleep 300; :    preflight   every check passes ") != std::string::npos);
+}

@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -214,6 +215,22 @@ std::string sleep_named(const TempDir& dir, const std::string& name) {
   std::filesystem::copy_file("/bin/sleep", path);
   std::filesystem::permissions(path, std::filesystem::perms::owner_all);
   return path;
+}
+
+WaitingThread::WaitingThread() {
+  std::promise<pid_t> started;
+  std::future<pid_t> id = started.get_future();
+  // The promises move into the thread: nothing it touches dies before it does.
+  thread_ = std::thread([started = std::move(started), released = release_.get_future()]() mutable {
+    started.set_value(static_cast<pid_t>(::syscall(SYS_gettid)));
+    released.wait();
+  });
+  id_ = id.get();
+}
+
+WaitingThread::~WaitingThread() {
+  release_.set_value();
+  thread_.join();
 }
 
 }  // namespace faultline::testing

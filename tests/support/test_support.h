@@ -2,9 +2,11 @@
 // Helpers shared by the tests: temp dirs that always go away, running the real CLI,
 // free loopback ports, and processes the test started (and only those) killed by pid.
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "runner/core/json.h"
@@ -105,5 +107,21 @@ std::vector<pid_t> live_processes_in_group(pid_t group);
 // A copy of /bin/sleep under `name` in `dir`, so that a process-name target matches only
 // the processes the test starts from it.
 std::string sleep_named(const TempDir& dir, const std::string& name);
+
+// A thread of the test process that waits until destroyed; its id names a thread in
+// /proc, not a process.
+class WaitingThread {
+ public:
+  WaitingThread();
+  ~WaitingThread();
+  WaitingThread(const WaitingThread&) = delete;
+  WaitingThread& operator=(const WaitingThread&) = delete;
+  pid_t id() const { return id_; }
+
+ private:
+  std::promise<void> release_;
+  pid_t id_ = 0;
+  std::thread thread_;
+};
 
 }  // namespace faultline::testing

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -154,8 +155,24 @@ Result<std::unique_ptr<Journal>> Journal::create(const std::string& dir,
 }
 
 Result<std::unique_ptr<Journal>> Journal::claim(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
+  // Never through a symbolic link, and only a regular file of this user: recover runs
+  // a journal's rollbacks as its own user, and repairs (truncates) its last line.
+  int fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0 && errno == ELOOP) {
+    return Error{ErrorCode::refused, "journal " + path +
+                                         " is a symbolic link; recover only trusts journal "
+                                         "files faultline wrote there"};
+  }
   if (fd < 0) return os_error("cannot open journal", path);
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode) || info.st_uid != ::geteuid()) {
+    ::close(fd);
+    return Error{ErrorCode::refused,
+                 "journal " + path + " is not a regular file of uid " +
+                     std::to_string(::geteuid()) +
+                     " (the user running recover); recover only trusts journal files it could "
+                     "have written, since it runs their rollbacks"};
+  }
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     ::close(fd);
     return Error{ErrorCode::in_use, "journal " + path + " is held by a running drill"};

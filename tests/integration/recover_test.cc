@@ -2,6 +2,7 @@
 // ended with something left over, secrets it was never given.
 #include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -252,4 +253,32 @@ TEST_CASE("appends from the engine and a restarting service never tear a journal
   CHECK(fault_lines >= 60);
   CHECK(parse_journal(journals[0], *read_file(journals[0])).problems.empty());
   CHECK(only_record(dir.file("records"))["counters"]["service_restarts"].get<int>() >= 10);
+}
+
+TEST_CASE(
+    "recover follows no symbolic link in the journal folder and trusts no other user's "
+    "journal") {
+  TempDir dir;
+  REQUIRE(make_directories(dir.file("home/journal"), 0700).ok());
+  // A link to a file whose last line is unfinished: "repairing" it would cut that line.
+  std::string victim = dir.write("victim.txt", "first line\nlast line, no newline");
+  std::string link = dir.file("home/journal/link.jsonl");
+  std::filesystem::create_symlink(victim, link);
+  std::string planted =
+      dir.write("home/journal/planted.jsonl", open_line("planted", dir.file("records")) +
+                                                  exec_intent("fault/x", dir.file("ran-as-root")));
+  bool other_user = geteuid() == 0;
+  if (other_user) REQUIRE(chown(planted.c_str(), 65534, 65534) == 0);
+
+  CliRun recover = run_cli({"recover"}, dir.file("home"));
+  INFO(recover.out << recover.err);
+  CHECK(recover.exit_code == 4);
+  CHECK(recover.out.find("journal " + link + " is a symbolic link") != std::string::npos);
+  CHECK(*read_file(victim) == "first line\nlast line, no newline");
+  if (other_user) {
+    CHECK(recover.out.find("journal " + planted + " is not a regular file of uid 0") !=
+          std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(dir.file("ran-as-root")));
+    CHECK(std::filesystem::exists(planted));
+  }
 }

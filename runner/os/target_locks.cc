@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -45,6 +46,22 @@ bool holder_is_alive(const std::string& text) {
   return is_same_process_alive(ProcessId{static_cast<pid_t>(*pid), static_cast<uint64_t>(*ticks)});
 }
 
+// The lock folder must be this user's alone: in a folder others can write (one they made
+// under /tmp first, say), a planted link or file would turn taking a lock into
+// truncating a file of ours, or keep every drill out.
+Status check_private_folder(const std::string& dir) {
+  struct stat info {};
+  if (::lstat(dir.c_str(), &info) != 0) {
+    return Error{"cannot stat lock folder " + dir + ": " + std::strerror(errno)};
+  }
+  if (!S_ISDIR(info.st_mode) || info.st_uid != ::geteuid() || (info.st_mode & 022) != 0) {
+    return Error{ErrorCode::refused,
+                 "lock folder " + dir + " is not a folder of uid " + std::to_string(::geteuid()) +
+                     " that only it can write; set FAULTLINE_LOCK_DIR to a private folder"};
+  }
+  return {};
+}
+
 }  // namespace
 
 std::string default_lock_dir() {
@@ -75,8 +92,10 @@ std::string TargetLocks::path_of(const std::string& key) const {
 Status TargetLocks::acquire(const std::string& key, const std::string& what) {
   if (held_.count(key)) return {};
   if (Status made = make_directories(dir_, 0700); !made) return made;
+  if (Status own = check_private_folder(dir_); !own) return own;
   std::string path = path_of(key);
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  // Never through a symbolic link: a lock file is truncated and rewritten.
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
   if (fd < 0) return Error{"cannot open lock " + path + ": " + std::strerror(errno)};
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     std::string holder = describe_holder(read_holder_text(fd));
@@ -103,7 +122,7 @@ Status TargetLocks::acquire(const std::string& key, const std::string& what) {
 
 Status TargetLocks::check_free(const std::string& key, const std::string& what) const {
   if (held_.count(key)) return {};
-  int fd = ::open(path_of(key).c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = ::open(path_of(key).c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
   if (fd < 0) return {};  // never taken
   Status free;
   // A shared lock is refused exactly when some drill holds the exclusive one.

@@ -4,9 +4,11 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cctype>
 #include <filesystem>
 #include <thread>
 
+#include "runner/core/sha256.h"
 #include "runner/os/files.h"
 #include "runner/os/journal.h"
 #include "runner/os/process.h"
@@ -173,4 +175,51 @@ TEST_CASE("two drills on different targets run at once and both pass") {
   CHECK(only_record(dir.file("records-b"))["verdict"] == "passed");
   CHECK(process_state(first.pid()) != 'T');
   CHECK(process_state(second.pid()) != 'T');
+}
+
+TEST_CASE("a link planted where a lock file goes is not followed, and the drill stops") {
+  TempDir dir;
+  REQUIRE(make_directories(dir.file("locks"), 0700).ok());
+  OwnedProcess victim(Command({"sleep", "300"}), dir.file("victim.log"));
+  std::string pidfile = dir.write("victim.pid", std::to_string(victim.pid()) + "\n");
+  // Where the drill will lock its pidfile target (target_locks.cc's naming).
+  std::string key = "pidfile/" + pidfile;
+  std::string readable;
+  for (char c : key.substr(0, 60))
+    readable += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  std::string lock = dir.file("locks/" + readable + "-" + sha256_hex(key).substr(0, 16) + ".lock");
+  std::string precious = dir.write("precious.txt", "do not truncate me\n");
+  std::filesystem::create_symlink(precious, lock);
+
+  CliRun run = run_cli_env(
+      {"run", dir.write("plan.yaml", pause_plan("planted", "{pidfile: " + pidfile + "}", "1s")),
+       "--records", dir.file("records")},
+      dir.file("home"), {{"FAULTLINE_LOCK_DIR", dir.file("locks")}});
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 3);
+  CHECK(run.out.find("cannot open lock " + lock + ": Too many levels of symbolic links") !=
+        std::string::npos);
+  CHECK(*read_file(precious) == "do not truncate me\n");
+  CHECK(only_record(dir.file("records"))["counters"]["faults_injected"] == 0);
+}
+
+TEST_CASE("a lock folder that belongs to another user is refused") {
+  if (geteuid() != 0) {
+    WARN("skipped: giving a folder to another user needs root");
+    return;
+  }
+  TempDir dir;
+  REQUIRE(make_directories(dir.file("locks"), 0700).ok());
+  REQUIRE(chown(dir.file("locks").c_str(), 65534, 65534) == 0);
+  OwnedProcess victim(Command({"sleep", "300"}), dir.file("victim.log"));
+  std::string pidfile = dir.write("victim.pid", std::to_string(victim.pid()) + "\n");
+  CliRun run = run_cli_env(
+      {"run", dir.write("plan.yaml", pause_plan("foreign", "{pidfile: " + pidfile + "}", "1s")),
+       "--records", dir.file("records")},
+      dir.file("home"), {{"FAULTLINE_LOCK_DIR", dir.file("locks")}});
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 3);
+  CHECK(run.out.find("lock folder " + dir.file("locks") +
+                     " is not a folder of uid 0 that only it can write") != std::string::npos);
+  CHECK(process_state(victim.pid()) != 'T');
 }

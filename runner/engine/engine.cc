@@ -328,15 +328,17 @@ class Drill {
 
   // What remains to be measured and judged once the drill is over, whatever happened.
   void finish() {
-    if (probes_) probes_->stop();
     bool any_to_undo = std::any_of(report_.faults.begin(), report_.faults.end(), [](auto& run) {
       return run.needs_rollback && !run.rolled_back;
     });
     // A stop request or an abort may have cut the drill short with faults still active.
+    // They are undone before the probe rounds in flight are waited for: a probe stuck on
+    // the frozen service may take its whole timeout.
     if (any_to_undo) {
       enter("rollback");
       rollback_all_in_reverse();
     }
+    if (probes_) probes_->stop();
     if (services_) {
       enter("teardown");
       if (Status stopped = services_->stop_all(); !stopped) {

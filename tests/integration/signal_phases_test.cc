@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <functional>
+#include <thread>
 
 #include "runner/os/files.h"
 #include "runner/os/journal.h"
@@ -160,4 +161,33 @@ TEST_CASE("SIGHUP while observing after recovery stops the drill like SIGINT") {
                                "recovery: {observe: 60s}\n");
   Interrupted stopped = interrupt_in(dir, "observe", plan, SIGHUP);
   CHECK_FALSE(std::filesystem::exists(flag));
+}
+
+TEST_CASE("SIGINT rolls a fault back at once, though a probe round is stuck on it") {
+  TempDir dir;
+  OwnedProcess victim(Command({"sleep", "300"}), dir.file("victim.log"));
+  std::string pidfile = dir.write("victim.pid", std::to_string(victim.pid()));
+  // Like a health check against the frozen service: slow while the victim is paused.
+  std::string stat = "/proc/" + std::to_string(victim.pid()) + "/stat";
+  std::string plan =
+      "version: 1\nname: stuck-probe\nsteady_state:\n  interval: 100ms\n  baseline_rounds: 1\n"
+      "  recovered_after: 1\n  probes:\n    - {name: stuck, exec: {command: \"grep -q ') T ' " +
+      stat +
+      " && sleep 5; true\", timeout: 30s}}\nfaults:\n  - {name: freeze, type: process.pause, at: "
+      "0s, duration: 60s, target: {pidfile: " +
+      pidfile + "}}\n";
+  auto runner = start_cli({"--home", dir.file("home"), "run", dir.write("plan.yaml", plan),
+                           "--records", dir.file("records")},
+                          dir.file("runner.log"), {{"FAULTLINE_LOCK_DIR", dir.file("locks")}});
+  REQUIRE(eventually([&] { return process_state(victim.pid()) == 'T'; }, Millis(10000)));
+  std::this_thread::sleep_for(Millis(300));  // a probe round is now stuck on it
+  MonoTime asked = MonoClock::now();
+  kill(runner->pid(), SIGINT);
+  REQUIRE(eventually([&] { return process_state(victim.pid()) != 'T'; }, Millis(10000)));
+  CHECK(MonoClock::now() - asked < Millis(2000));
+  int status = runner->wait(Millis(20000));
+  INFO(*read_file(dir.file("runner.log")));
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 3);
+  CHECK(only_record(dir.file("records"))["faults"][0]["rollback"]["ok"] == true);
 }

@@ -46,20 +46,24 @@ bool holder_is_alive(const std::string& text) {
   return is_same_process_alive(ProcessId{static_cast<pid_t>(*pid), static_cast<uint64_t>(*ticks)});
 }
 
-// The lock folder must be this user's alone: in a folder others can write (one they made
-// under /tmp first, say), a planted link or file would turn taking a lock into
-// truncating a file of ours, or keep every drill out.
-Status check_private_folder(const std::string& dir) {
-  struct stat info {};
-  if (::lstat(dir.c_str(), &info) != 0) {
-    return Error{"cannot stat lock folder " + dir + ": " + std::strerror(errno)};
+// Opens the lock folder, which must be this user's alone: in a folder others can write
+// (one they made under /tmp first, say), a planted link or file would turn taking a lock
+// into truncating a file of ours, or keep every drill out. Lock files are then opened
+// relative to this descriptor, so the folder cannot be swapped for another meanwhile.
+Result<int> open_private_folder(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    return Error{errno == ENOENT ? ErrorCode::not_found : ErrorCode::failed,
+                 "cannot open lock folder " + dir + ": " + std::strerror(errno)};
   }
-  if (!S_ISDIR(info.st_mode) || info.st_uid != ::geteuid() || (info.st_mode & 022) != 0) {
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || info.st_uid != ::geteuid() || (info.st_mode & 022) != 0) {
+    ::close(fd);
     return Error{ErrorCode::refused,
                  "lock folder " + dir + " is not a folder of uid " + std::to_string(::geteuid()) +
                      " that only it can write; set FAULTLINE_LOCK_DIR to a private folder"};
   }
-  return {};
+  return fd;
 }
 
 }  // namespace
@@ -82,21 +86,25 @@ TargetLocks::TargetLocks(std::string dir, Json holder)
 
 TargetLocks::~TargetLocks() { release_all(); }
 
-std::string TargetLocks::path_of(const std::string& key) const {
+std::string TargetLocks::file_name_of(const std::string& key) {
   std::string readable;
   for (char c : key.substr(0, 60))
     readable += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-  return dir_ + "/" + readable + "-" + sha256_hex(key).substr(0, 16) + ".lock";
+  return readable + "-" + sha256_hex(key).substr(0, 16) + ".lock";
 }
 
 Status TargetLocks::acquire(const std::string& key, const std::string& what) {
   if (held_.count(key)) return {};
   if (Status made = make_directories(dir_, 0700); !made) return made;
-  if (Status own = check_private_folder(dir_); !own) return own;
-  std::string path = path_of(key);
+  auto folder = open_private_folder(dir_);
+  if (!folder.ok()) return folder.error();
+  std::string path = dir_ + "/" + file_name_of(key);
   // Never through a symbolic link: a lock file is truncated and rewritten.
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
-  if (fd < 0) return Error{"cannot open lock " + path + ": " + std::strerror(errno)};
+  int fd = ::openat(*folder, file_name_of(key).c_str(),
+                    O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
+  int open_error = errno;
+  ::close(*folder);
+  if (fd < 0) return Error{"cannot open lock " + path + ": " + std::strerror(open_error)};
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     std::string holder = describe_holder(read_holder_text(fd));
     ::close(fd);
@@ -122,7 +130,14 @@ Status TargetLocks::acquire(const std::string& key, const std::string& what) {
 
 Status TargetLocks::check_free(const std::string& key, const std::string& what) const {
   if (held_.count(key)) return {};
-  int fd = ::open(path_of(key).c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  auto folder = open_private_folder(dir_);
+  if (!folder.ok()) {
+    // No folder yet: no lock was ever taken. Any other problem, the drill would meet too.
+    return folder.error().is(ErrorCode::not_found) ? Status() : Status(folder.error());
+  }
+  int fd =
+      ::openat(*folder, file_name_of(key).c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  ::close(*folder);
   if (fd < 0) return {};  // never taken
   Status free;
   // A shared lock is refused exactly when some drill holds the exclusive one.

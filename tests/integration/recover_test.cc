@@ -282,3 +282,22 @@ TEST_CASE(
     CHECK(std::filesystem::exists(planted));
   }
 }
+
+TEST_CASE("a broken journal line quoting a secret shows none of it, even cut off") {
+  TempDir dir;
+  std::string secret = "Vx7Qm" + std::to_string(getpid()) + "-journal-secret";
+  REQUIRE(make_directories(dir.file("home/journal"), 0700).ok());
+  // The quoted value is cut at 60 bytes: the secret starts at byte 51 of it.
+  dir.write("home/journal/quoting.jsonl",
+            open_line("quoting", dir.file("records")) +
+                json_text(Json{{"op", "secrets"}, {"values", {secret}}}) + "\n" +
+                json_text(Json{{"op", "finished"},
+                               {"verdict", "rollback_failed"},
+                               {"exit_code", std::string(50, 'y') + secret}}) +
+                "\n");
+  CliRun recover = run_cli({"recover"}, dir.file("home"));
+  INFO(recover.out << recover.err);
+  CHECK(recover.exit_code == 4);
+  CHECK(recover.out.find("line 3: 'exit_code' must be an integer, not \"yyy") != std::string::npos);
+  CHECK(recover.out.find(secret.substr(0, 3)) == std::string::npos);
+}

@@ -85,8 +85,17 @@ class ProcessKillType final : public FaultType {
     return schema;
   }
   Result<std::unique_ptr<Fault>> configure(const Params& params) const override {
-    return std::unique_ptr<Fault>(
-        std::make_unique<ProcessKill>(static_cast<int>(params.integer("signal"))));
+    int signal = static_cast<int>(params.integer("signal"));
+    // A kill is never rolled back: a stopping signal would leave the target frozen for
+    // good, after the drill and after recover.
+    if (signal == SIGSTOP || signal == SIGTSTP || signal == SIGTTIN || signal == SIGTTOU) {
+      return Error{ErrorCode::invalid,
+                   "signal " + signal_name(signal) +
+                       " would leave the target stopped for good (process.kill is never rolled "
+                       "back); use type process.pause, which resumes it",
+                   "signal"};
+    }
+    return std::unique_ptr<Fault>(std::make_unique<ProcessKill>(signal));
   }
   Result<Undo> rollback(const Json&, ActionContext&) const override { return Undo::already_undone; }
 };

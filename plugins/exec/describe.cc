@@ -65,31 +65,34 @@ Result<Json> normalized_default(const ParamSpec& spec, const Json& value) {
   }
 }
 
-Result<ParamSpec> param_from(const JsonReader& entry) {
+// `entry` is one param of a type; errors name the type and the param.
+Result<ParamSpec> param_from(const JsonReader& entry, const std::string& type_where) {
   if (Status object = entry.expect_object("a param object"); !object) return object.error();
   auto name = entry.text("name");
   if (!name.ok()) return name.error();
-  auto in_param = [&](const Error& error) { return error.with_context("param '" + *name + "'"); };
+  // Every later error names the param, not only its index.
+  JsonReader param(entry.json(), type_where + " param '" + *name + "'");
+  auto in_param = [&](const Error& error) { return error.with_context(param.where()); };
   ParamSpec spec;
   spec.name = *name;
-  auto kind_text = entry.text_or("kind", "string");
-  if (!kind_text.ok()) return in_param(kind_text.error());
+  auto kind_text = param.text_or("kind", "string");
+  if (!kind_text.ok()) return kind_text.error();
   auto kind = kind_named(*kind_text);
   if (!kind.ok()) return in_param(kind.error());
   spec.kind = *kind;
-  auto required = entry.boolean_or("required", false);
+  auto required = param.boolean_or("required", false);
   if (!required.ok()) return required.error();
   spec.required = *required;
-  auto doc = entry.text_or("doc", "");
+  auto doc = param.text_or("doc", "");
   if (!doc.ok()) return doc.error();
   spec.doc = *doc;
-  auto choices = entry.strings_or("choices");
+  auto choices = param.strings_or("choices");
   if (!choices.ok()) return choices.error();
   spec.choices = *choices;
   if (spec.kind == ParamKind::choice && spec.choices.empty()) {
     return in_param(Error{ErrorCode::invalid, "kind choice needs a list of 'choices'"});
   }
-  auto fallback = normalized_default(spec, entry.raw("default"));
+  auto fallback = normalized_default(spec, param.raw("default"));
   if (!fallback.ok()) return in_param(fallback.error());
   spec.default_value = *fallback;
   return spec;
@@ -103,16 +106,19 @@ Result<PluginTypeDescription> type_from(const JsonReader& entry) {
     return Error{ErrorCode::invalid,
                  entry.where() + ": name '" + *name + "' must be dotted, e.g. myteam.flag"};
   }
-  auto summary = entry.text_or("summary", "");
+  // Every later error names the type, not only its index.
+  JsonReader type_reader(entry.json(), entry.where() + " '" + *name + "'");
+  auto summary = type_reader.text_or("summary", "");
   if (!summary.ok()) return summary.error();
-  auto params = entry.items_or_empty("params");
+  auto params = type_reader.items_or_empty("params");
   if (!params.ok()) return params.error();
   PluginTypeDescription type{*name, *summary, {}};
   for (const JsonReader& param : *params) {
-    auto spec = param_from(param);
+    auto spec = param_from(param, type_reader.where());
     if (!spec.ok()) return spec.error();
     if (type.schema.find(spec->name)) {
-      return Error{ErrorCode::invalid, param.where() + ": param '" + spec->name + "' twice"};
+      return Error{ErrorCode::invalid,
+                   type_reader.where() + ": param '" + spec->name + "' is described twice"};
     }
     type.schema.params.push_back(*spec);
   }

@@ -23,7 +23,8 @@ struct PluginDescription {
 constexpr int kPluginProtocol = 1;
 
 // Parses describe's output; every error names the entry and field at fault, e.g.
-// "faults[0] 'team.flag' param 'path': 'required' must be true or false, not \"yes\"".
+// "describe 'faults'[0] 'team.flag' param 'path': 'required' must be true or false, not
+// \"yes\"".
 Result<PluginDescription> parse_plugin_description(const std::string& output);
 
 }  // namespace faultline

@@ -10,6 +10,7 @@
 #include "plugins/plugins.h"
 #include "runner/core/json_reader.h"
 #include "runner/core/secrets.h"
+#include "runner/core/text.h"
 
 namespace faultline {
 namespace {
@@ -24,7 +25,7 @@ struct PluginCall {
 };
 
 std::string first_line(const std::string& text) {
-  return redacted_excerpt(text.substr(0, text.find('\n')), 200);
+  return truncate_text(one_line(redact(text.substr(0, text.find('\n')))), 200);
 }
 
 Command plugin_command(const PluginCall& who, const std::string& verb, const Json& params) {
@@ -48,8 +49,11 @@ Status expect_success(const Result<ExecResult>& result, const PluginCall& who,
 }
 
 // A plugin call may be given a "timeout" param of kind duration (milliseconds once
-// normalized); a param of any other kind named timeout is the plugin's own business.
-Millis plugin_timeout(const Json& params, Millis fallback) {
+// normalized); a param of any other kind named timeout is the plugin's own business (an
+// integer 5 is not 5 ms, and a string is not a duration at all).
+Millis plugin_timeout(const Schema& schema, const Json& params, Millis fallback) {
+  const ParamSpec* spec = schema.find("timeout");
+  if (spec == nullptr || spec->kind != ParamKind::duration) return fallback;
   Millis given = Params(params).duration("timeout");
   return given.count() > 0 ? given : fallback;
 }
@@ -74,7 +78,8 @@ class PluginType : public TypeInterface {
 
 class PluginFault final : public Fault {
  public:
-  PluginFault(PluginCall who, Json params) : who_(std::move(who)), params_(std::move(params)) {}
+  PluginFault(PluginCall who, Json params, Millis timeout)
+      : who_(std::move(who)), params_(std::move(params)), timeout_(timeout) {}
   std::string describe() const override { return who_.type + " " + json_text(params_); }
 
   Result<Json> inject(FaultContext& context) const override {
@@ -84,27 +89,28 @@ class PluginFault final : public Fault {
         !journaled) {
       return journaled.error();
     }
-    Millis timeout = plugin_timeout(params_, kFaultTimeout);
-    auto ran = context.run_step("inject", plugin_command(who_, "inject", params_), timeout);
-    if (Status done = expect_success(ran, who_, "inject", timeout); !done) return done.error();
+    auto ran = context.run_step("inject", plugin_command(who_, "inject", params_), timeout_);
+    if (Status done = expect_success(ran, who_, "inject", timeout_); !done) return done.error();
     return spec;
   }
 
  private:
   PluginCall who_;
   Json params_;
+  Millis timeout_;
 };
 
 class PluginFaultType final : public PluginType<FaultType> {
  public:
   using PluginType::PluginType;
   Result<std::unique_ptr<Fault>> configure(const Params& params) const override {
-    return std::unique_ptr<Fault>(std::make_unique<PluginFault>(who_, params.json()));
+    return std::unique_ptr<Fault>(std::make_unique<PluginFault>(
+        who_, params.json(), plugin_timeout(schema(), params.json(), kFaultTimeout)));
   }
   Result<Undo> rollback(const Json& spec, ActionContext& context) const override {
     JsonReader reader(spec, label(who_, "rollback") + " spec");
     Json params = reader.raw("params").is_object() ? reader.raw("params") : Json::object();
-    Millis timeout = plugin_timeout(params, kFaultTimeout);
+    Millis timeout = plugin_timeout(schema(), params, kFaultTimeout);
     auto ran = context.run_step("rollback", plugin_command(who_, "rollback", params), timeout);
     if (Status done = expect_success(ran, who_, "rollback", timeout); !done) return done.error();
     return Undo::done;
@@ -113,28 +119,30 @@ class PluginFaultType final : public PluginType<FaultType> {
 
 class PluginProbe final : public Probe {
  public:
-  PluginProbe(PluginCall who, Json params) : who_(std::move(who)), params_(std::move(params)) {}
+  PluginProbe(PluginCall who, Json params, Millis timeout)
+      : who_(std::move(who)), params_(std::move(params)), timeout_(timeout) {}
   std::string describe() const override { return who_.type + " " + json_text(params_); }
   bool cheap_to_overlap() const override { return false; }
   ProbeOutcome check(Target& target) const override {
-    Millis timeout = plugin_timeout(params_, kProbeTimeout);
-    auto result = target.run(plugin_command(who_, "probe", params_), timeout);
+    auto result = target.run(plugin_command(who_, "probe", params_), timeout_);
     if (!result.ok()) return {false, result.error().message};
-    if (result->timed_out) return {false, "timed out after " + format_duration(timeout)};
+    if (result->timed_out) return {false, "timed out after " + format_duration(timeout_)};
     std::string detail = first_line(result->out.empty() ? result->err : result->out);
-    return {result->exit_code == 0, detail.empty() ? result->how_it_ended(timeout) : detail};
+    return {result->exit_code == 0, detail.empty() ? result->how_it_ended(timeout_) : detail};
   }
 
  private:
   PluginCall who_;
   Json params_;
+  Millis timeout_;
 };
 
 class PluginProbeType final : public PluginType<ProbeType> {
  public:
   using PluginType::PluginType;
   Result<std::unique_ptr<Probe>> configure(const Params& params) const override {
-    return std::unique_ptr<Probe>(std::make_unique<PluginProbe>(who_, params.json()));
+    return std::unique_ptr<Probe>(std::make_unique<PluginProbe>(
+        who_, params.json(), plugin_timeout(schema(), params.json(), kProbeTimeout)));
   }
 };
 

@@ -6,6 +6,8 @@
 //   {"op":"secrets", "values": [...]}     values recover must redact (the file is 0600)
 //   {"op":"intent", "key", "type", "target", "what", "rollback", "at"}
 //   {"op":"done", "key", "outcome": "undone"|"already_undone"|"failed", "ok", "detail", "at"}
+//   {"op":"finished", "verdict", "exit_code", "at"}   the runner ended on its own and wrote
+//                                         its record, but left something for recover
 // An action is pending from its intent until a done line with ok=true. `type` names a
 // RollbackType in the Registry, which undoes it from `rollback` alone.
 #include <string>

@@ -2,7 +2,7 @@
 
 #include <limits>
 
-#include "runner/core/text.h"
+#include "runner/core/secrets.h"
 
 namespace faultline {
 namespace {
@@ -18,7 +18,8 @@ std::string json_brief(const Json& value) {
   if (value.is_object()) return "an object";
   if (value.is_array()) return "a list";
   if (value.is_null()) return "null";
-  return truncate_text(json_text(value), 60);
+  // Redacted before it is shortened, so that no cut-off secret survives.
+  return redacted_excerpt(json_text(value), 60);
 }
 
 JsonReader::JsonReader(const Json& value, std::string where)

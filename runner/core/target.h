@@ -31,7 +31,7 @@ struct HttpRequest {
   std::map<std::string, std::string> headers;
   std::string body;
   Millis timeout{1000};
-  size_t body_limit = 64 * 1024;  // the response body is truncated to this
+  size_t body_limit = 64 * 1024;  // the body is read up to this, and the rest left unread
 };
 
 struct HttpResponse {

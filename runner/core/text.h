@@ -13,4 +13,14 @@ inline std::string truncate_text(std::string text, size_t max_bytes) {
   return text + "...";
 }
 
+// One printable line: every control byte (newlines, ESC, ...) becomes a space, so that
+// a probe's or plugin's output can neither split a log line nor drive the terminal.
+inline std::string one_line(std::string text) {
+  for (char& c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) c = ' ';
+  }
+  return text;
+}
+
 }  // namespace faultline

@@ -134,7 +134,9 @@ class Drill {
 
   void execute() {
     enter("preflight");
-    if (!preflight()) return;
+    // Preflight itself cannot be interrupted (it only looks and takes locks); a stop
+    // request that came meanwhile is honoured before anything starts.
+    if (!preflight() || check_stop()) return;
     if (!plan_.services.empty()) {
       enter("startup");
       services_ = std::make_unique<Services>(plan_.services, target_, *journal_, recorder_,
@@ -154,7 +156,7 @@ class Drill {
     if (!report_.verdict.empty()) return;
     enter("rollback");
     rollback_all_in_reverse();
-    if (!report_.verdict.empty()) return;
+    if (!report_.verdict.empty() || check_stop()) return;
     enter("recovery");
     wait_for_recovery();
   }
@@ -344,15 +346,17 @@ class Drill {
 
   // What remains to be measured and judged once the drill is over, whatever happened.
   void finish() {
-    if (probes_) probes_->stop();
     bool any_to_undo = std::any_of(report_.faults.begin(), report_.faults.end(), [](auto& run) {
       return run.needs_rollback && !run.rolled_back;
     });
     // A stop request or an abort may have cut the drill short with faults still active.
+    // They are undone before the probe rounds in flight are waited for: a probe stuck on
+    // the frozen service may take its whole timeout.
     if (any_to_undo) {
       enter("rollback");
       rollback_all_in_reverse();
     }
+    if (probes_) probes_->stop();
     if (services_) {
       enter("teardown");
       if (Status stopped = services_->stop_all(); !stopped) {
@@ -367,6 +371,9 @@ class Drill {
         report_.notes.push_back(removed.error().message);
         recorder_.event("note", "journal", removed.error().message, false);
       }
+    } else if (journal_) {
+      // Kept for recover, which must know this drill ended and has a record of its own.
+      (void)journal_->record_finished(report_.verdict, report_.exit_code);
     }
     locks_->release_all();
     recorder_.event("verdict", report_.verdict, report_.reason, report_.exit_code == 0);

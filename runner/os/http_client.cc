@@ -16,13 +16,19 @@ void init_curl_once() {
 struct Body {
   std::string* text;
   size_t limit;
+  bool full = false;  // the limit was reached and the transfer stopped there
 };
 
+// Stops the transfer once the limit is reached: reading on would make a big (or endless)
+// body cost the whole timeout, and a healthy server look down.
 size_t collect_body(char* data, size_t size, size_t count, void* user) {
   auto* body = static_cast<Body*>(user);
+  size_t bytes = size * count;
   size_t room = body->text->size() < body->limit ? body->limit - body->text->size() : 0;
-  body->text->append(data, std::min(room, size * count));
-  return size * count;
+  body->text->append(data, std::min(room, bytes));
+  if (bytes <= room) return bytes;
+  body->full = true;
+  return 0;  // curl ends the transfer with CURLE_WRITE_ERROR
 }
 
 }  // namespace
@@ -53,7 +59,9 @@ Result<HttpResponse> http_request(const HttpRequest& request) {
   curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, collect_body);
   curl_easy_setopt(handle, CURLOPT_WRITEDATA, &body);
   CURLcode code = curl_easy_perform(handle);
-  if (code != CURLE_OK) return Error{curl_easy_strerror(code)};
+  if (code != CURLE_OK && !(code == CURLE_WRITE_ERROR && body.full)) {
+    return Error{curl_easy_strerror(code)};
+  }
   curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &response.status);
   return response;
 }

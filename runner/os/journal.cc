@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -80,6 +81,16 @@ void read_line(const JsonReader& line, JournalContents& contents) {
     if (auto detail = line.text_or("detail", ""); detail.ok()) done.detail = *detail;
     if (auto at = line.text_or("at", ""); at.ok()) done.at = *at;
     contents.done[*key] = done;
+  } else if (*op == "finished") {
+    auto verdict = line.text("verdict");
+    auto exit_code = line.integer("exit_code");
+    if (!verdict.ok() || !exit_code.ok()) {
+      contents.problems.push_back((verdict.ok() ? exit_code.error() : verdict.error()).message);
+      return;
+    }
+    auto at = line.text_or("at", "");
+    contents.finished =
+        JournalFinished{*verdict, static_cast<int>(*exit_code), at.ok() ? *at : std::string()};
   } else {
     contents.problems.push_back(line.where() + ": unknown op '" + *op + "'");
   }
@@ -144,8 +155,24 @@ Result<std::unique_ptr<Journal>> Journal::create(const std::string& dir,
 }
 
 Result<std::unique_ptr<Journal>> Journal::claim(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
+  // Never through a symbolic link, and only a regular file of this user: recover runs
+  // a journal's rollbacks as its own user, and repairs (truncates) its last line.
+  int fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0 && errno == ELOOP) {
+    return Error{ErrorCode::refused, "journal " + path +
+                                         " is a symbolic link; recover only trusts journal "
+                                         "files faultline wrote there"};
+  }
   if (fd < 0) return os_error("cannot open journal", path);
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode) || info.st_uid != ::geteuid()) {
+    ::close(fd);
+    return Error{ErrorCode::refused,
+                 "journal " + path + " is not a regular file of uid " +
+                     std::to_string(::geteuid()) +
+                     " (the user running recover); recover only trusts journal files it could "
+                     "have written, since it runs their rollbacks"};
+  }
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     ::close(fd);
     return Error{ErrorCode::in_use, "journal " + path + " is held by a running drill"};
@@ -160,6 +187,8 @@ Result<std::unique_ptr<Journal>> Journal::claim(const std::string& path) {
       return os_error("cannot repair the torn last line of journal", path);
     }
     journal->repaired_bytes_ = text->size() - whole;
+    journal->repaired_line_ =
+        static_cast<size_t>(std::count(text->begin(), text->begin() + whole, '\n')) + 1;
   }
   return journal;
 }
@@ -191,6 +220,11 @@ Status Journal::record_done(const std::string& key, JournalOutcome outcome,
                      {"ok", outcome != JournalOutcome::failed},
                      {"detail", detail},
                      {"at", now_utc()}});
+}
+
+Status Journal::record_finished(const std::string& verdict, int exit_code) {
+  return append(
+      Json{{"op", "finished"}, {"verdict", verdict}, {"exit_code", exit_code}, {"at", now_utc()}});
 }
 
 Result<JournalContents> Journal::read() const {

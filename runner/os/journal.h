@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,14 @@ struct JournalDone {
   std::string at;
 };
 
+// The runner ended on its own (and wrote its drill record) but kept the journal, because
+// something could not be undone.
+struct JournalFinished {
+  std::string verdict;
+  int exit_code = 0;
+  std::string at;
+};
+
 // What a journal file says, read without trusting it: a line that cannot be read is
 // reported in `problems` (with its number) and the rest is still used.
 struct JournalContents {
@@ -31,6 +40,7 @@ struct JournalContents {
   std::vector<JournalAction> intents;       // every intent, in the order written
   std::map<std::string, JournalDone> done;  // the last done line of each key
   std::vector<JournalAction> pending;       // intents not yet successfully undone
+  std::optional<JournalFinished> finished;  // set when the runner finished on its own
   std::vector<std::string> problems;
 };
 
@@ -54,12 +64,17 @@ class Journal {
   Status record_intent(const JournalAction& action);
   Status record_done(const std::string& key, JournalOutcome outcome,
                      const std::string& detail = "");
+  // The runner is about to end on its own, leaving this journal to recover: the drill
+  // record is its own, and recover must not replace it with an "interrupted" one.
+  Status record_finished(const std::string& verdict, int exit_code);
 
   Result<JournalContents> read() const;
   const std::string& path() const { return path_; }
   std::string drill_id() const;
-  // Bytes of a torn last line that claim() cut off (0 when the file was whole).
+  // Bytes of a torn last line that claim() cut off (0 when the file was whole), and
+  // that line's number.
   size_t repaired_bytes() const { return repaired_bytes_; }
+  size_t repaired_line() const { return repaired_line_; }
 
   // Deletes the file: nothing is left to undo.
   Status remove();
@@ -71,6 +86,7 @@ class Journal {
   std::string path_;
   int fd_ = -1;
   size_t repaired_bytes_ = 0;
+  size_t repaired_line_ = 0;
   std::mutex append_mutex_;
 };
 

@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
+#include <optional>
 
 #include "runner/os/files.h"
 #include "runner/os/http_client.h"
@@ -15,6 +17,25 @@ namespace {
 
 // A pidfile holds a pid and perhaps a newline; anything bigger is not a pidfile.
 constexpr size_t kMaxPidfileBytes = 4096;
+
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+// The pid on a pidfile's first line, which must hold nothing else but blanks: "12abc" or
+// "3.14" is garbage, not pid 12 or pid 3 (a guess would signal a bystander). Later lines
+// are allowed, as in PostgreSQL's postmaster.pid.
+std::optional<pid_t> pid_on_first_line(const std::string& text) {
+  std::string line = first_line(text);
+  size_t begin = line.find_first_not_of(" \t\r");
+  size_t end = line.find_last_not_of(" \t\r");
+  if (begin == std::string::npos) return std::nullopt;
+  std::string digits = line.substr(begin, end - begin + 1);
+  if (digits.size() > 9 || !std::all_of(digits.begin(), digits.end(), ::isdigit)) {
+    return std::nullopt;
+  }
+  pid_t pid = static_cast<pid_t>(std::stol(digits));
+  if (pid <= 0) return std::nullopt;
+  return pid;
+}
 
 class LocalTarget final : public Target {
  public:
@@ -40,21 +61,17 @@ class LocalTarget final : public Target {
   Result<ProcessId> read_pidfile(const std::string& path) override {
     auto text = read_regular_file(path, kMaxPidfileBytes, "pidfile");
     if (!text.ok()) return text.error();
-    std::string digits;
-    for (char c : *text) {
-      if (c >= '0' && c <= '9')
-        digits += c;
-      else if (!digits.empty() || !std::isspace(static_cast<unsigned char>(c)))
-        break;
+    auto pid = pid_on_first_line(*text);
+    if (!pid) {
+      return Error{ErrorCode::invalid,
+                   "pidfile " + path + " holds no pid: its first line must be a process id alone"};
     }
-    if (digits.empty() || digits.size() > 9) {
-      return Error{ErrorCode::invalid, "pidfile " + path + " holds no pid"};
+    auto id = identify_process(*pid);
+    if (!id.ok() && id.error().is(ErrorCode::gone)) {
+      return Error{ErrorCode::gone, "pidfile " + path + " names pid " + std::to_string(*pid) +
+                                        ", which is not running"};
     }
-    auto id = identify_process(static_cast<pid_t>(std::stol(digits)));
-    if (!id.ok()) {
-      return Error{ErrorCode::gone,
-                   "pidfile " + path + " names pid " + digits + ", which is not running"};
-    }
+    if (!id.ok()) return id.error().with_context("pidfile " + path);
     return id;
   }
 

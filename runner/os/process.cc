@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "runner/core/secrets.h"
 #include "runner/core/signals.h"
 #include "runner/core/text.h"
 #include "runner/os/pidfd.h"
@@ -69,6 +70,15 @@ bool read_stat(pid_t pid, StatFields& out) {
   return true;
 }
 
+// The process a pid belongs to: a thread's id names the thread in /proc as well, though
+// it is no process of its own. 0 when it cannot be read.
+pid_t thread_group_of(pid_t pid) {
+  std::string status = read_proc_file(pid, "status", 16384);
+  size_t at = status.find("\nTgid:");
+  if (at == std::string::npos) return 0;
+  return static_cast<pid_t>(std::strtol(status.c_str() + at + 6, nullptr, 10));
+}
+
 uid_t real_uid(pid_t pid) {
   std::string status = read_proc_file(pid, "status", 16384);
   size_t at = status.find("\nUid:");
@@ -80,7 +90,10 @@ std::string command_line(pid_t pid) {
   std::string raw = read_proc_file(pid, "cmdline", 1024);
   while (!raw.empty() && raw.back() == '\0') raw.pop_back();
   std::replace(raw.begin(), raw.end(), '\0', ' ');
-  return truncate_text(raw, 200);
+  // Redacted before it is shortened: a secret in argv cut off at the limit would no
+  // longer match, and its first bytes would reach the dry run and the record. One line:
+  // an argument holding newlines must not add lines to the dry run or the log.
+  return truncate_text(one_line(redact(raw)), 200);
 }
 
 std::string argv0_basename(pid_t pid) {
@@ -99,6 +112,12 @@ Result<ProcessId> identify_process(pid_t pid) {
   StatFields stat;
   if (!read_stat(pid, stat)) {
     return Error{ErrorCode::gone, "no process with pid " + std::to_string(pid)};
+  }
+  // Signalling a thread's id reaches its whole process, which the blast-radius rules
+  // would then judge by the wrong pid.
+  if (pid_t group = thread_group_of(pid); group != 0 && group != pid) {
+    return Error{ErrorCode::invalid, "pid " + std::to_string(pid) + " is a thread of process " +
+                                         std::to_string(group) + ", not a process of its own"};
   }
   return ProcessId{pid, stat.start_ticks};
 }

@@ -11,6 +11,8 @@
 
 namespace faultline {
 
+// Fails with ErrorCode::gone when no such pid exists, and ErrorCode::invalid when `pid`
+// is the id of a thread, not of a process.
 Result<ProcessId> identify_process(pid_t pid);
 // Fails with ErrorCode::gone when `id` no longer names a live process.
 Result<ProcessInfo> describe_process(const ProcessId& id);

@@ -46,6 +46,26 @@ bool holder_is_alive(const std::string& text) {
   return is_same_process_alive(ProcessId{static_cast<pid_t>(*pid), static_cast<uint64_t>(*ticks)});
 }
 
+// Opens the lock folder, which must be this user's alone: in a folder others can write
+// (one they made under /tmp first, say), a planted link or file would turn taking a lock
+// into truncating a file of ours, or keep every drill out. Lock files are then opened
+// relative to this descriptor, so the folder cannot be swapped for another meanwhile.
+Result<int> open_private_folder(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    return Error{errno == ENOENT ? ErrorCode::not_found : ErrorCode::failed,
+                 "cannot open lock folder " + dir + ": " + std::strerror(errno)};
+  }
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || info.st_uid != ::geteuid() || (info.st_mode & 022) != 0) {
+    ::close(fd);
+    return Error{ErrorCode::refused,
+                 "lock folder " + dir + " is not a folder of uid " + std::to_string(::geteuid()) +
+                     " that only it can write; set FAULTLINE_LOCK_DIR to a private folder"};
+  }
+  return fd;
+}
+
 }  // namespace
 
 std::string default_lock_dir() {
@@ -66,19 +86,24 @@ TargetLocks::TargetLocks(std::string dir, Json holder)
 
 TargetLocks::~TargetLocks() { release_all(); }
 
-std::string TargetLocks::path_of(const std::string& key) const {
+std::string TargetLocks::file_name_of(const std::string& key) {
   std::string readable;
   for (char c : key.substr(0, 60))
     readable += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-  return dir_ + "/" + readable + "-" + sha256_hex(key).substr(0, 16) + ".lock";
+  return readable + "-" + sha256_hex(key).substr(0, 16) + ".lock";
 }
 
-// Opens and locks the lock file of `path`. A holder removes its file when it releases
-// it, so a lock taken on a file that was removed meanwhile is worthless: check that the
-// locked file is still the one at `path`, and try again if not.
-static Result<int> lock_file(const std::string& path, std::string& holder_text) {
+namespace {
+
+// Opens (never through a symbolic link: a lock file is truncated and rewritten) and
+// locks the lock file `name` in `folder`. A holder removes its file when it releases it,
+// so a lock taken on a file that was removed meanwhile is worthless: check that the
+// locked file is still the one named `name`, and try again if not.
+Result<int> lock_file(int folder, const std::string& name, const std::string& path,
+                      std::string& holder_text) {
   for (int attempt = 0; attempt < 5; ++attempt) {
-    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    int fd = ::openat(folder, name.c_str(),
+                      O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
     if (fd < 0) return Error{"cannot open lock " + path + ": " + std::strerror(errno)};
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
       holder_text = read_holder_text(fd);
@@ -86,7 +111,8 @@ static Result<int> lock_file(const std::string& path, std::string& holder_text) 
       return Error{ErrorCode::in_use, "locked"};
     }
     struct stat locked {}, current {};
-    if (::fstat(fd, &locked) == 0 && ::stat(path.c_str(), &current) == 0 &&
+    if (::fstat(fd, &locked) == 0 &&
+        ::fstatat(folder, name.c_str(), &current, AT_SYMLINK_NOFOLLOW) == 0 &&
         locked.st_ino == current.st_ino && locked.st_dev == current.st_dev) {
       return fd;
     }
@@ -95,12 +121,18 @@ static Result<int> lock_file(const std::string& path, std::string& holder_text) 
   return Error{"cannot lock " + path + ": it keeps being replaced"};
 }
 
+}  // namespace
+
 Status TargetLocks::acquire(const std::string& key, const std::string& what) {
   if (held_.count(key)) return {};
   if (Status made = make_directories(dir_, 0700); !made) return made;
-  std::string path = path_of(key);
+  auto folder = open_private_folder(dir_);
+  if (!folder.ok()) return folder.error();
+  std::string name = file_name_of(key);
+  std::string path = dir_ + "/" + name;
   std::string holder_text;
-  auto locked = lock_file(path, holder_text);
+  auto locked = lock_file(*folder, name, path, holder_text);
+  ::close(*folder);
   if (!locked.ok()) {
     if (!locked.error().is(ErrorCode::in_use)) return locked.error();
     return Error{ErrorCode::in_use, what + " is locked by " + describe_holder(holder_text) +
@@ -126,7 +158,14 @@ Status TargetLocks::acquire(const std::string& key, const std::string& what) {
 
 Status TargetLocks::check_free(const std::string& key, const std::string& what) const {
   if (held_.count(key)) return {};
-  int fd = ::open(path_of(key).c_str(), O_RDONLY | O_CLOEXEC);
+  auto folder = open_private_folder(dir_);
+  if (!folder.ok()) {
+    // No folder yet: no lock was ever taken. Any other problem, the drill would meet too.
+    return folder.error().is(ErrorCode::not_found) ? Status() : Status(folder.error());
+  }
+  int fd =
+      ::openat(*folder, file_name_of(key).c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  ::close(*folder);
   if (fd < 0) return {};  // never taken
   Status free;
   // A shared lock is refused exactly when some drill holds the exclusive one.
@@ -149,7 +188,7 @@ void TargetLocks::release_all() {
     // Removed while still locked, so nobody can lock this file any more; lock_file()
     // notices a file it locked after its removal. A runner that dies leaves its file,
     // which is how the next holder knows it took a dead runner's lock over.
-    ::unlink(path_of(key).c_str());
+    ::unlink((dir_ + "/" + file_name_of(key)).c_str());
     ::close(fd);
   }
   held_.clear();

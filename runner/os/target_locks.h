@@ -38,7 +38,7 @@ class TargetLocks {
   void release_all();
 
  private:
-  std::string path_of(const std::string& key) const;
+  static std::string file_name_of(const std::string& key);
 
   std::string dir_;
   Json holder_;

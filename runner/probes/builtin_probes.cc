@@ -1,4 +1,5 @@
 #include "runner/core/secrets.h"
+#include "runner/core/text.h"
 #include "runner/probes/exec/exec_probe.h"
 #include "runner/probes/http/http_probe.h"
 #include "runner/probes/probes.h"
@@ -21,11 +22,8 @@ Result<std::optional<Pattern>> optional_pattern(const Params& params, const std:
 }
 
 std::string probe_detail(const std::string& text) {
-  std::string line = text;
-  for (char& c : line) {
-    if (c == '\n' || c == '\r') c = ' ';
-  }
-  return redacted_excerpt(line, 120);
+  // Redacted first: a secret holding a tab or newline must still match.
+  return truncate_text(one_line(redact(text)), 120);
 }
 
 }  // namespace faultline

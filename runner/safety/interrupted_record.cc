@@ -75,9 +75,24 @@ Json interrupted_record(const std::string& journal_path, const JournalContents& 
     if (done.outcome == "failed") leftovers.push_back(done.action.key + ": " + done.detail);
   }
   std::string now = utc_iso8601(WallClock::now());
+  std::string id = journal.drill_id;
+  std::string verdict = "interrupted";
+  std::string reason = "the runner (pid " + std::to_string(journal.runner_pid) +
+                       ") stopped without finishing the drill (killed or crashed); `faultline "
+                       "recover` cleaned up after it at " +
+                       now;
+  if (journal.finished) {
+    // The runner wrote the drill's own record: this one sits beside it, never over it.
+    id += "-recovery";
+    verdict = leftovers.empty() ? "recovered" : "rollback_failed";
+    reason = "the drill ended with verdict " + journal.finished->verdict + " (exit " +
+             std::to_string(journal.finished->exit_code) + ", see record " + journal.drill_id +
+             ") leaving faults behind; `faultline recover` " +
+             (leftovers.empty() ? "undid them" : "could not undo them all") + " at " + now;
+  }
   Json record{
       {"schema", kRecordSchema},
-      {"id", journal.drill_id},
+      {"id", id},
       {"faultline_version", FAULTLINE_VERSION},
       {"plan", plan_json},
       {"host", text_field(info, "host")},
@@ -86,12 +101,9 @@ Json interrupted_record(const std::string& journal_path, const JournalContents& 
       {"started_at", text_field(info, "started_at")},
       {"ended_at", nullptr},
       {"recovered_at", now},
-      {"verdict", "interrupted"},
+      {"verdict", verdict},
       {"exit_code", nullptr},
-      {"reason", "the runner (pid " + std::to_string(journal.runner_pid) +
-                     ") stopped without finishing the drill (killed or crashed); `faultline "
-                     "recover` cleaned up after it at " +
-                     now},
+      {"reason", reason},
       {"leftovers", leftovers},
       // As journaled when the drill started: every one "not_evaluated".
       {"objectives", info.raw("objectives").is_object() ? info.raw("objectives") : Json::object()},

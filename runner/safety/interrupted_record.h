@@ -2,6 +2,9 @@
 // The drill record `faultline recover` writes for a drill whose runner died: verdict
 // "interrupted", and what the journal knows (plan, start, faults injected, what the
 // runner had already rolled back) beside what recover undid and what it could not.
+// For a drill whose runner finished on its own but left something for recover (exit 4),
+// the runner's record stands: this one is "<drill>-recovery", verdict "recovered" (or
+// "rollback_failed" when recover could not undo everything either).
 #include <string>
 #include <vector>
 

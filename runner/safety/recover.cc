@@ -78,8 +78,10 @@ void write_interrupted_record(const std::string& path, const JournalContents& co
     return;
   }
   report.records.push_back(*written);
-  report.lines.push_back("drill " + drill + ": wrote record " + *written +
-                         " (verdict interrupted)");
+  report.lines.push_back("drill " + drill + ": wrote record " + *written + " (verdict " +
+                         record["verdict"].get<std::string>() + ")");
+  // A drill that finished wrote its own JUnit file, which stays as CI saw it.
+  if (contents.finished) return;
   JsonReader info(contents.info, "journal info");
   auto junit = info.text_or("junit", "");
   if (junit.ok() && !junit->empty()) {
@@ -104,8 +106,11 @@ void recover_journal(const std::string& path, const Registry& registry, Target& 
     return;
   }
   if ((*journal)->repaired_bytes() > 0) {
-    report.lines.push_back(fmt::format("journal {}: cut off a torn last line ({} bytes)", path,
-                                       (*journal)->repaired_bytes()));
+    // The runner died writing it, before the action it announced: nothing to undo there.
+    report.lines.push_back(fmt::format(
+        "journal {} line {}: cut off a torn last line ({} bytes) that the runner was writing "
+        "when it died",
+        path, (*journal)->repaired_line(), (*journal)->repaired_bytes()));
   }
   auto contents = (*journal)->read();
   if (!contents.ok()) {
@@ -114,8 +119,19 @@ void recover_journal(const std::string& path, const Registry& registry, Target& 
     return;
   }
   for (const auto& secret : contents->secrets) register_secret(secret);
+  // Problems quote values from the file; read again now that its secrets are known, so
+  // that they are redacted whole before being shortened.
+  if (!contents->problems.empty()) contents = (*journal)->read();
+  if (!contents.ok()) {
+    ++report.failures;
+    report.lines.push_back(contents.error().message);
+    return;
+  }
+  // A line that cannot be read may have announced an action that is still in force:
+  // recover undoes what it can read, but cannot call the drill clean.
   for (const auto& problem : contents->problems) {
-    report.lines.push_back("warning: " + problem + " (skipped)");
+    ++report.failures;
+    report.lines.push_back("problem: " + problem);
   }
   std::string drill = contents->drill_id.empty() ? (*journal)->drill_id() : contents->drill_id;
   bool all_undone = true;
@@ -144,6 +160,13 @@ void recover_journal(const std::string& path, const Registry& registry, Target& 
     }
   }
   write_interrupted_record(path, *contents, recovered, fallback_records_dir, report);
+  if (!contents->problems.empty()) {
+    report.lines.push_back(fmt::format(
+        "journal {}: kept, because {} line(s) could not be read and may stand for something "
+        "still faulted; check them, fix or delete them, then run `faultline recover` again",
+        path, contents->problems.size()));
+    return;
+  }
   if (all_undone) {
     if (Status removed = (*journal)->remove(); !removed) {
       report.lines.push_back(removed.error().message);

@@ -4,7 +4,9 @@
 // leaves no gap in the audit trail. Idempotent: a journal is removed once everything in
 // it is undone, and a second run finds nothing to do. Journals still locked by a live
 // drill are left alone. Each journal, and each action in it, is handled on its own: one
-// that cannot be read or undone never stops the others.
+// that cannot be read or undone never stops the others. A journal line that cannot be
+// read counts as a failure and keeps its journal: it may have announced an action that
+// is still in force.
 #include <string>
 #include <vector>
 

@@ -155,7 +155,7 @@ TEST_CASE("a runner stalled mid-drill leaves a gap in the record and a warning i
   // slow spawn on a loaded machine), and a gap starts up to one interval after the stop.
   CHECK(ms((*stall)["from_ms"]) <= stall_at_ms + kIntervalMs + 250);
   CHECK(within_phase(record, "faults", ms((*stall)["from_ms"])));
-  CHECK(mentions(log, "WARNING: no probe round for"));
+  CHECK(mentions(log, "WARNING: no probe round started for"));
   CHECK(mentions(log, "the runner was stalled"));
 }
 

@@ -3,9 +3,11 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <functional>
@@ -13,6 +15,7 @@
 
 #include "runner/os/files.h"
 #include "runner/os/local_target.h"
+#include "runner/os/process.h"
 #include "runner/runner.h"
 
 namespace faultline::testing {
@@ -163,28 +166,28 @@ std::string source_path(const std::string& relative) {
   return std::string(FAULTLINE_SOURCE_DIR) + "/" + relative;
 }
 
-namespace {
-
-Command faultline_command(const std::vector<std::string>& args, const std::string& home) {
-  Command command;
-  command.argv = {FAULTLINE_BINARY, "--home", home};
-  command.argv.insert(command.argv.end(), args.begin(), args.end());
-  command.cwd = FAULTLINE_SOURCE_DIR;
-  command.env = {{"FAULTLINE_LOCK_DIR", home + "/locks"}};
-  return command;
-}
-
-}  // namespace
-
 std::unique_ptr<OwnedProcess> start_faultline(const std::vector<std::string>& args,
                                               const std::string& home,
                                               const std::string& log_path) {
-  return std::make_unique<OwnedProcess>(faultline_command(args, home), log_path);
+  std::vector<std::string> with_home = {"--home", home};
+  with_home.insert(with_home.end(), args.begin(), args.end());
+  return start_cli(with_home, log_path, {{"FAULTLINE_LOCK_DIR", home + "/locks"}});
 }
 
 CliRun run_drill_cli(const std::vector<std::string>& args, const std::string& home,
                      Millis timeout) {
-  auto result = run_command(faultline_command(args, home), timeout, {}, 16 * 1024 * 1024);
+  return run_cli_env(args, home, {{"FAULTLINE_LOCK_DIR", home + "/locks"}}, timeout);
+}
+
+CliRun run_cli_env(const std::vector<std::string>& args, const std::string& home,
+                   const std::map<std::string, std::string>& env, Millis timeout) {
+  Command command;
+  command.argv = {FAULTLINE_BINARY};
+  if (!home.empty()) command.argv.insert(command.argv.end(), {"--home", home});
+  command.argv.insert(command.argv.end(), args.begin(), args.end());
+  command.cwd = FAULTLINE_SOURCE_DIR;
+  command.env = env;
+  auto result = run_command(command, timeout, {}, 16 * 1024 * 1024);
   REQUIRE(result.ok());
   REQUIRE_FALSE(result->timed_out);
   return CliRun{result->exit_code, result->out, result->err};
@@ -225,6 +228,60 @@ std::unique_ptr<OwnedProcess> start_silent_listener(int port, const TempDir& dir
   Target& target = *make_local_target();
   REQUIRE(eventually([&] { return target.listener(port).has_value(); }, Millis(10000)));
   return holder;
+}
+
+std::unique_ptr<OwnedProcess> start_cli(const std::vector<std::string>& args,
+                                        const std::string& log_path,
+                                        const std::map<std::string, std::string>& env) {
+  Command command;
+  command.argv = {FAULTLINE_BINARY};
+  command.argv.insert(command.argv.end(), args.begin(), args.end());
+  command.cwd = FAULTLINE_SOURCE_DIR;
+  command.env = env;
+  return std::make_unique<OwnedProcess>(command, log_path);
+}
+
+bool file_contains(const std::string& path, const std::string& text) {
+  auto content = read_file(path);
+  return content.ok() && content->find(text) != std::string::npos;
+}
+
+std::vector<pid_t> live_processes_in_group(pid_t group) {
+  std::vector<pid_t> members;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    std::string base = entry.path().filename().string();
+    if (base.empty() || !std::all_of(base.begin(), base.end(), ::isdigit)) continue;
+    pid_t pid = std::stoi(base);
+    auto id = identify_process(pid);
+    if (!id.ok()) continue;
+    auto info = describe_process(*id);
+    if (info.ok() && info->group == group && info->state != 'Z') members.push_back(pid);
+  }
+  return members;
+}
+
+std::string sleep_named(const TempDir& dir, const std::string& name) {
+  std::string path = dir.file(name);
+  std::filesystem::copy_file("/bin/sleep", path);
+  std::filesystem::permissions(path, std::filesystem::perms::owner_all);
+  return path;
+}
+
+WaitingThread::WaitingThread() {
+  std::promise<pid_t> started;
+  std::future<pid_t> id = started.get_future();
+  // The promises move into the thread: nothing it touches dies before it does.
+  thread_ = std::thread([started = std::move(started), released = release_.get_future()]() mutable {
+    started.set_value(static_cast<pid_t>(::syscall(SYS_gettid)));
+    released.wait();
+  });
+  id_ = id.get();
+}
+
+WaitingThread::~WaitingThread() {
+  release_.set_value();
+  thread_.join();
 }
 
 }  // namespace faultline::testing

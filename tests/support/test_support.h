@@ -2,8 +2,11 @@
 // Helpers shared by the tests: temp dirs that always go away, running the real CLI,
 // free loopback ports, and processes the test started (and only those) killed by pid.
 #include <functional>
+#include <future>
+#include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "runner/core/json.h"
@@ -112,5 +115,42 @@ std::vector<std::string> phase_names(const Json& record);
 // A process that listens on 127.0.0.1:port but never answers (python3, no accept()): a
 // port holder that is not an HTTP server. Waits until the port is taken.
 std::unique_ptr<OwnedProcess> start_silent_listener(int port, const TempDir& dir);
+
+// run_cli with more environment for the child: FAULTLINE_LOCK_DIR (a private lock
+// folder per test), secrets for ${env:NAME}, ...
+CliRun run_cli_env(const std::vector<std::string>& args, const std::string& home,
+                   const std::map<std::string, std::string>& env, Millis timeout = Millis(120000));
+
+// Starts build/faultline with `args` in the background (stdout and stderr to `log_path`);
+// the test owns it, and destroying it SIGKILLs it.
+std::unique_ptr<OwnedProcess> start_cli(const std::vector<std::string>& args,
+                                        const std::string& log_path,
+                                        const std::map<std::string, std::string>& env = {});
+
+// Whether the file at `path` contains `text` (false when it cannot be read).
+bool file_contains(const std::string& path, const std::string& text);
+
+// Live processes (zombies excluded) in process group `group`, read from /proc.
+std::vector<pid_t> live_processes_in_group(pid_t group);
+
+// A copy of /bin/sleep under `name` in `dir`, so that a process-name target matches only
+// the processes the test starts from it.
+std::string sleep_named(const TempDir& dir, const std::string& name);
+
+// A thread of the test process that waits until destroyed; its id names a thread in
+// /proc, not a process.
+class WaitingThread {
+ public:
+  WaitingThread();
+  ~WaitingThread();
+  WaitingThread(const WaitingThread&) = delete;
+  WaitingThread& operator=(const WaitingThread&) = delete;
+  pid_t id() const { return id_; }
+
+ private:
+  std::promise<void> release_;
+  pid_t id_ = 0;
+  std::thread thread_;
+};
 
 }  // namespace faultline::testing

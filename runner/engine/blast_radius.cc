@@ -26,6 +26,11 @@ Status check_blast_radius(const ProcessInfo& process, const BlastRadiusRules& ru
         "is an ancestor of the faultline runner (its shell or supervisor): faulting "
         "it would stop the drill");
   }
+  // Another drill's runner: pausing or killing it would leave its faults in force with
+  // nobody to roll them back.
+  if (process.name == "faultline") {
+    return refuse("is a faultline runner: faulting it would leave its drill's faults in force");
+  }
   if (!belongs_to_allowed_user(process, rules)) {
     if (rules.allowed_user.empty()) {
       return refuse("belongs to user " + process.user +

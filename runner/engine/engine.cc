@@ -116,20 +116,37 @@ class Drill {
     return true;
   }
 
-  // Whether a service that exits while the drill waits is fatal: until the first fault
-  // acts it is, since nothing but the system itself can have brought it down.
-  enum class ServiceExits { fatal, expected };
+  // Until the first fault acts, nothing but the system itself can bring it down: a
+  // service that exits, or a round that fails, then means the system was already broken
+  // (a finding, not a drill), and measuring on would blame the first fault for it.
+  enum class Waiting { before_first_fault, during_faults };
 
-  // Sleeps until `when`; false when a stop request, or a fatal service exit, cut the wait
-  // short.
-  bool sleep_until(MonoTime when, ServiceExits exits = ServiceExits::expected) {
+  // Aborts when a round that ended after the baseline, and before any fault, failed.
+  bool check_unhealthy_before_faults() {
+    for (const auto& round : recorder_.rounds()) {
+      if (round.ended_ms < faults_phase_ms_ || round.ok) continue;
+      abort("faults: the steady state failed before the first fault was injected (" +
+            failing_probes(round) + ")");
+      return true;
+    }
+    return false;
+  }
+
+  bool system_broke_before_faults() {
+    return check_service_failure() || check_unhealthy_before_faults();
+  }
+
+  // Sleeps until `when`; false when a stop request (or, before the first fault, a broken
+  // system) cut the wait short.
+  bool sleep_until(MonoTime when, Waiting waiting = Waiting::during_faults) {
+    bool watch = waiting == Waiting::before_first_fault;
     while (MonoClock::now() < when) {
       if (check_stop()) return false;
-      if (exits == ServiceExits::fatal && check_service_failure()) return false;
+      if (watch && system_broke_before_faults()) return false;
       std::this_thread::sleep_for(
           std::min<MonoClock::duration>(when - MonoClock::now(), Millis(20)));
     }
-    return !check_stop() && !(exits == ServiceExits::fatal && check_service_failure());
+    return !check_stop() && !(watch && system_broke_before_faults());
   }
 
   void execute() {
@@ -152,6 +169,7 @@ class Drill {
     probes_->start();
     if (!baseline_holds()) return;
     enter("faults");
+    faults_phase_ms_ = recorder_.now_ms();
     run_fault_schedule();
     if (!report_.verdict.empty()) return;
     enter("rollback");
@@ -270,7 +288,9 @@ class Drill {
         when = std::max(
             when, at_offset(recorder_.started(), *run.injected_ms + run.spec->duration->count()));
       }
-      if (!sleep_until(when, faults_began ? ServiceExits::expected : ServiceExits::fatal)) return;
+      if (!sleep_until(when, faults_began ? Waiting::during_faults : Waiting::before_first_fault)) {
+        return;
+      }
       if (step.inject && !faults_began) {
         // From here on a fault may bring a service down, and its restart policy applies.
         faults_began = true;
@@ -375,7 +395,8 @@ class Drill {
       // Kept for recover, which must know this drill ended and has a record of its own.
       (void)journal_->record_finished(report_.verdict, report_.exit_code);
     }
-    locks_->release_all();
+    locks_->release_all(report_.leftovers.empty() ? TargetLocks::KeepFiles::no
+                                                  : TargetLocks::KeepFiles::yes);
     recorder_.event("verdict", report_.verdict, report_.reason, report_.exit_code == 0);
     report_.phases.back().ended_ms = recorder_.now_ms();
     report_.ended_at = WallClock::now();
@@ -457,6 +478,7 @@ class Drill {
   std::unique_ptr<Journal> journal_;
   std::unique_ptr<Services> services_;
   std::unique_ptr<ProbeLoop> probes_;
+  double faults_phase_ms_ = 0;  // when the faults phase began
 };
 
 }  // namespace

@@ -183,8 +183,12 @@ std::vector<std::string> TargetLocks::held_keys() const {
   return keys;
 }
 
-void TargetLocks::release_all() {
+void TargetLocks::release_all(KeepFiles keep) {
   for (auto& [key, fd] : held_) {
+    if (keep == KeepFiles::yes) {
+      ::close(fd);
+      continue;
+    }
     // Removed while still locked, so nobody can lock this file any more; lock_file()
     // notices a file it locked after its removal. A runner that dies leaves its file,
     // which is how the next holder knows it took a dead runner's lock over.

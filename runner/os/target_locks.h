@@ -35,7 +35,11 @@ class TargetLocks {
   // Locks taken over from runners that died holding them, one line each.
   const std::vector<std::string>& taken_over() const { return taken_over_; }
   std::vector<std::string> held_keys() const;
-  void release_all();
+  // Releases every lock. With KeepFiles::yes (the drill may have left its targets
+  // faulted), the files stay, so the next drill on those targets notes that it took over
+  // from a drill that did not finish cleanly.
+  enum class KeepFiles { no, yes };
+  void release_all(KeepFiles keep = KeepFiles::no);
 
  private:
   static std::string file_name_of(const std::string& key);

@@ -59,6 +59,10 @@ std::optional<ProcessSelector> read_target(NodeReader& reader, const YAML::Node&
   if (node.IsMap() && chosen != 1 && reader.error_count() == errors_before) {
     reader.error(node, label + " target needs exactly one of service, pidfile or process");
   }
+  // A service runs as the user running the drill; `user:` there would be ignored.
+  if (!selector.user.empty() && !selector.service.empty() && node.IsMap()) {
+    reader.error(node, label + " target: 'user' goes with 'pidfile' or 'process'");
+  }
   if (selector.all && selector.process.empty() && node.IsMap()) {
     reader.error(node, label + " target: 'all' goes with 'process'");
   }

@@ -230,3 +230,29 @@ TEST_CASE("every fault type records when it was injected, rolled back and recove
     }
   }
 }
+
+TEST_CASE("a system that breaks after the baseline but before any fault aborts the drill") {
+  TempDir dir;
+  std::string flag = dir.file("broken");
+  // Healthy until the flag appears; the first fault waits 3 s after the baseline.
+  std::string plan = dir.write(
+      "plan.yaml",
+      fast_plan("broke-early", "  - {name: late, type: exec, at: 3s, params: {inject: [\"true\"]}}\n",
+                "    - {name: healthy, exec: {command: \"test ! -e " + flag + "\"}}\n"));
+  auto runner = start_faultline({"run", plan, "--records", dir.file("records"), "--quiet"},
+                                dir.file("home"), dir.file("runner.log"));
+  // The baseline (one 50 ms round) is long over after a second, and the fault 2 s away.
+  std::this_thread::sleep_for(Millis(1000));
+  REQUIRE(write_file_atomically(flag, "").ok());
+  int status = runner->wait(Millis(20000));
+  INFO(text_of(dir.file("runner.log")));
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 3);
+  Json record = only_record(dir.file("records"));
+  CHECK(mentions(record["reason"].get<std::string>(),
+                 "the steady state failed before the first fault was injected"));
+  // Nothing was injected, and nothing is judged: the first fault is not blamed.
+  CHECK(record["faults"][0]["injected_at_ms"].is_null());
+  CHECK(record["objectives"].empty());
+  CHECK(record["measurements"]["rto_ms"].is_null());
+}

@@ -88,3 +88,12 @@ TEST_CASE("naming a user allows only that user, not the drill's own processes or
 TEST_CASE("a process of the drill's own user outside the runner's lineage is allowed") {
   CHECK(check_blast_radius(process(700), rules()).ok());
 }
+
+TEST_CASE("another drill's faultline runner is never a fault target") {
+  ProcessInfo runner = process(600);
+  runner.name = "faultline";
+  runner.command_line = "faultline run other.yaml";
+  CHECK(refusal(runner, rules()) ==
+        "pid 600 (faultline, user alice, faultline run other.yaml) is a faultline runner: "
+        "faulting it would leave its drill's faults in force");
+}

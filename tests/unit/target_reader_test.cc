@@ -119,3 +119,24 @@ TEST_CASE("checked without a value, all: does not make max: an error") {
         "fault 'pause' target all is not checked: it needs var 'ALL'");
   CHECK(loaded(text, {{"ALL", "true"}}).faults.at(0).target->all);
 }
+
+TEST_CASE("user: goes with a pidfile or a process name, never with a service") {
+  std::string text = yaml(R"(
+version: 1
+name: targets
+services:
+  web: {command: [python3, -m, http.server]}
+steady_state:
+  probes:
+    - tcp: {port: 8000}
+faults:
+  - name: crash
+    type: process.kill
+    at: 1s
+    target: {service: web, user: nobody}
+)");
+  CHECK(rendered(text) ==
+        "plan.yaml:12:13: error: fault 'crash' target: 'user' goes with 'pidfile' or 'process'\n"
+        "    target: {service: web, user: nobody}\n"
+        "            ^\n");
+}

@@ -137,3 +137,26 @@ TEST_CASE("FAULTLINE_HOME places records, journal and logs") {
   CHECK(record["plan"]["name"] == "noop");
   CHECK(std::filesystem::exists(dir.file("state/journal")));
 }
+
+TEST_CASE("a dry run lists the fault events in time order, rollbacks before injects at one time") {
+  TempDir dir;
+  std::string plan = fast_plan(
+      "dry-order",
+      "  - {name: long, type: exec, at: 1s, duration: 5s, params: {inject: [\"true\"]}}\n"
+      "  - {name: short, type: exec, at: 2s, duration: 4s, params: {inject: [\"true\"]}}\n"
+      "  - {name: later, type: exec, at: 6s, params: {inject: [\"true\"]}}\n");
+  CliRun run =
+      run_cli({"run", dir.write("plan.yaml", plan), "--dry-run", "--records", dir.file("records")},
+              dir.file("home"));
+  INFO(run.out << run.err);
+  REQUIRE(run.exit_code == 0);
+  std::vector<std::string> events;
+  std::istringstream lines(run.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("  T+", 0) == 0) events.push_back(line.substr(0, line.find(" (")));
+  }
+  CHECK(events ==
+        std::vector<std::string>{"  T+1s        inject long", "  T+2s        inject short",
+                                 "  T+6s        roll back long", "  T+6s        roll back short",
+                                 "  T+6s        inject later"});
+}

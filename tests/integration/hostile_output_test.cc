@@ -17,6 +17,14 @@ const std::string kActiveFault =
     "  - {name: flag, type: exec, at: 0s, duration: 500ms, params: {inject: [\"true\"], rollback: "
     "[\"true\"]}}\n";
 
+// Runs a drill with one harmless active fault and the steady state `probes`, records under
+// <dir>/records and a private lock folder.
+CliRun run_probe_drill(const TempDir& dir, const std::string& name, const std::string& probes) {
+  return run_drill_cli({"run", dir.write("plan.yaml", fast_plan(name, kActiveFault, probes)),
+                        "--records", dir.file("records")},
+                       dir.file("home"));
+}
+
 }  // namespace
 
 TEST_CASE("an exec probe printing a megabyte against expect_stdout does not stop the drill") {
@@ -25,10 +33,7 @@ TEST_CASE("an exec probe printing a megabyte against expect_stdout does not stop
   std::string probe =
       "    - {name: chatty, exec: {command: \"head -c 1048576 /dev/zero | tr '\\\\0' a\", "
       "expect_stdout: \"^(a|b)+$\", timeout: 5s}}\n";
-  CliRun run =
-      run_cli_env({"run", dir.write("plan.yaml", fast_plan("megabyte", kActiveFault, probe)),
-                   "--records", dir.file("records")},
-                  dir.file("home"), {{"FAULTLINE_LOCK_DIR", dir.file("locks")}});
+  CliRun run = run_probe_drill(dir, "megabyte", probe);
   INFO(run.out << run.err);
   CHECK(run.exit_code == 0);
   Json record = only_record(dir.file("records"));
@@ -47,10 +52,7 @@ TEST_CASE("an http probe of a large body against expect_body does not stop the d
   auto server = start_http_server(port, dir);
   std::string probe = "    - {name: big, http: {url: \"http://127.0.0.1:" + std::to_string(port) +
                       "/big.txt\", expect_body: \"^(a|b)+$\", timeout: 5s}}\n";
-  CliRun run =
-      run_cli_env({"run", dir.write("plan.yaml", fast_plan("big-body", kActiveFault, probe)),
-                   "--records", dir.file("records")},
-                  dir.file("home"), {{"FAULTLINE_LOCK_DIR", dir.file("locks")}});
+  CliRun run = run_probe_drill(dir, "big-body", probe);
   INFO(run.out << run.err);
   CHECK(run.exit_code == 0);
   Json record = only_record(dir.file("records"));
@@ -89,10 +91,7 @@ while True:
   std::string probe =
       "    - {name: endless, http: {url: \"http://127.0.0.1:" + std::to_string(port) +
       "/\", expect_body: \"^a+$\", timeout: 1s}}\n";
-  CliRun run =
-      run_cli_env({"run", dir.write("plan.yaml", fast_plan("endless", kActiveFault, probe)),
-                   "--records", dir.file("records")},
-                  dir.file("home"), {{"FAULTLINE_LOCK_DIR", dir.file("locks")}});
+  CliRun run = run_probe_drill(dir, "endless", probe);
   INFO(run.out << run.err);
   CHECK(run.exit_code == 0);
   Json record = only_record(dir.file("records"));
@@ -109,10 +108,7 @@ TEST_CASE(
       "expect_exit: 3}}\n"
       "    - {name: failing, exec: {command: \"printf 'y\\\\033]0;owned\\\\007\\\\376'; exit "
       "1\"}}\n";
-  CliRun run =
-      run_cli_env({"run", dir.write("plan.yaml", fast_plan("escapes", kActiveFault, probe)),
-                   "--records", dir.file("records")},
-                  dir.file("home"), {{"FAULTLINE_LOCK_DIR", dir.file("locks")}});
+  CliRun run = run_probe_drill(dir, "escapes", probe);
   INFO(run.out << run.err);
   // The failing probe fails the baseline: the drill aborts cleanly, and says why.
   CHECK(run.exit_code == 3);

@@ -24,8 +24,7 @@ Error duration_error(std::string_view text, std::string_view why) {
 
 Result<Millis> parse_duration(std::string_view text) {
   if (text.empty()) return duration_error(text, "empty");
-  // Digits are bounded long before kMaxDuration so that the arithmetic cannot overflow.
-  constexpr int64_t kMax = int64_t{1} << 50;
+  const int64_t limit = kMaxDuration.count();
   int64_t total = 0;
   int64_t previous_unit = INT64_MAX;
   size_t i = 0;
@@ -34,8 +33,9 @@ Result<Millis> parse_duration(std::string_view text) {
     int64_t fraction = 0, fraction_scale = 1;
     size_t digits = 0;
     while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
+      // Bounded at every digit, so that no product or sum below can overflow.
       whole = whole * 10 + (text[i] - '0');
-      if (whole > kMax) return duration_error(text, "too large");
+      if (whole > limit) return duration_error(text, "too large");
       ++i, ++digits;
     }
     if (i < text.size() && text[i] == '.') {
@@ -64,11 +64,11 @@ Result<Millis> parse_duration(std::string_view text) {
     if ((fraction * unit->millis) % fraction_scale != 0) {
       return duration_error(text, "finer than a millisecond");
     }
-    total += whole * unit->millis + fraction * unit->millis / fraction_scale;
-    if (total > kMax) return duration_error(text, "too large");
-  }
-  if (Millis(total) > kMaxDuration) {
-    return duration_error(text, "longer than the limit of " + format_duration(kMaxDuration));
+    int64_t part_fraction = fraction * unit->millis / fraction_scale;
+    if (whole > (limit - total - part_fraction) / unit->millis) {
+      return duration_error(text, "longer than the limit of " + format_duration(kMaxDuration));
+    }
+    total += whole * unit->millis + part_fraction;
   }
   return Millis(total);
 }

@@ -34,3 +34,19 @@ TEST_CASE("durations format back to their shortest exact form") {
     CHECK(parse_duration(format_duration(Millis(ms))).value() == Millis(ms));
   }
 }
+
+TEST_CASE("durations stop at the 30-day limit, exactly, without overflowing on the way") {
+  CHECK(parse_duration("720h").value() == kMaxDuration);
+  CHECK(parse_duration("719h59m59s999ms").value() == kMaxDuration - Millis(1));
+  CHECK(parse_duration("720h1ms").error().message.find("longer than the limit of 720h") !=
+        std::string::npos);
+  CHECK(parse_duration("2562048h").error().message.find("longer than the limit") !=
+        std::string::npos);
+  // Digits that would overflow an hour's milliseconds are refused as they are read.
+  CHECK(parse_duration("999999999999999h").error().message.find("too large") !=
+        std::string::npos);
+  CHECK(parse_duration("719h60000000s").error().message.find("longer than the limit") !=
+        std::string::npos);
+  CHECK(add_durations(Millis(1), kMaxDuration).error().message.find("longer than the limit") !=
+        std::string::npos);
+}

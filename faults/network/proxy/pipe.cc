@@ -244,22 +244,57 @@ void Pipe::pump() {
 void Pipe::maybe_read() {
   if (reading_ || eof_ || stopped_ || queued_bytes_ >= kHighWater) return;
   reading_ = true;
-  std::vector<char> buffer(read_size_);
-  auto target = asio::buffer(buffer);
-  from_.async_read_some(target,
-                        [this, self = owner_.shared_from_this(), buffer = std::move(buffer)](
-                            std::error_code error, size_t bytes) mutable {
-                          on_read(error, bytes, std::move(buffer));
-                        });
+  read_now();
 }
 
-void Pipe::on_read(std::error_code error, size_t bytes, std::vector<char> data) {
+// Reads while there is data and room, a bounded number of times (then yields to the
+// other connections); waits for readiness only when the socket has nothing. The loop's
+// pump() calls cannot re-enter it: maybe_read() does nothing while reading_ is set.
+void Pipe::read_now() {
+  constexpr int kReadsPerTurn = 16;
+  for (int turn = 0; turn < kReadsPerTurn; ++turn) {
+    if (stopped_) return;
+    if (eof_ || queued_bytes_ >= kHighWater) {
+      reading_ = false;
+      return;
+    }
+    ReadOutcome outcome = read_chunk();
+    if (outcome == ReadOutcome::failed) {
+      reading_ = false;
+      owner_.close(CloseHow::graceful);
+      return;
+    }
+    if (outcome == ReadOutcome::would_block) {
+      from_.async_wait(asio::socket_base::wait_read,
+                       [this, self = owner_.shared_from_this()](std::error_code error) {
+                         if (stopped_) return;
+                         if (error) {
+                           reading_ = false;
+                           owner_.close(CloseHow::graceful);
+                           return;
+                         }
+                         read_now();
+                       });
+      return;
+    }
+    pump();
+  }
   reading_ = false;
-  if (stopped_) return;
+  asio::post(from_.get_executor(), [this, self = owner_.shared_from_this()] { maybe_read(); });
+}
+
+Pipe::ReadOutcome Pipe::read_chunk() {
+  std::vector<char> data(read_size_);
+  std::error_code error;
+  size_t bytes = from_.read_some(asio::buffer(data), error);
+  if (error == asio::error::would_block || error == asio::error::try_again)
+    return ReadOutcome::would_block;
+  if (error == asio::error::interrupted) return ReadOutcome::progressed;
+  if (error && error != asio::error::eof) return ReadOutcome::failed;
   if (bytes > 0) {
     owner_.proxy().counters().received[int(stream_)] += bytes;
     // A full read asks for a bigger buffer next time, a short one for a smaller:
-    // bulk streams get large reads, idle connections hold little memory.
+    // bulk streams get large reads, small exchanges small ones.
     if (bytes == data.size())
       read_size_ = std::min(kMaxRead, read_size_ * 2);
     else if (bytes < read_size_ / 4)
@@ -272,14 +307,8 @@ void Pipe::on_read(std::error_code error, size_t bytes, std::vector<char> data) 
     queued_bytes_ += bytes;
     queue_.push_back(std::move(chunk));
   }
-  if (error) {
-    if (error != asio::error::eof) {
-      owner_.close(CloseHow::graceful);
-      return;
-    }
-    eof_ = true;
-  }
-  pump();
+  if (error == asio::error::eof) eof_ = true;
+  return ReadOutcome::progressed;
 }
 
 int64_t Pipe::slow_close_delay_ms() const {

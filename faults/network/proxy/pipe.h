@@ -33,6 +33,8 @@ class Pipe {
   static constexpr size_t kMaxRead = 256 * 1024;
 
   Pipe(Connection& owner, Stream stream, asio::ip::tcp::socket& from, asio::ip::tcp::socket& to);
+  Pipe(const Pipe&) = delete;
+  Pipe& operator=(const Pipe&) = delete;
 
   // Begins reading, with these toxics in force.
   void start(const std::vector<ToxicPtr>& toxics);
@@ -66,11 +68,14 @@ class Pipe {
     bool close = false;
   };
 
+  enum class ReadOutcome { progressed, would_block, failed };
+
   ToxicRun make_run(const ToxicPtr& spec);
   void arm(ToxicRun& run);
   void pump();
   void maybe_read();
-  void on_read(std::error_code error, size_t bytes, std::vector<char> data);
+  void read_now();
+  ReadOutcome read_chunk();
   bool dropping();
   Gate gate_for(const Chunk& head, SteadyTime now);
   void start_write(Chunk& head, const Gate& gate, SteadyTime now);

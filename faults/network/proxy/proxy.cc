@@ -1,6 +1,7 @@
 #include "faults/network/proxy/proxy.h"
 
 #include <fmt/format.h>
+#include <malloc.h>
 
 #include <algorithm>
 #include <charconv>
@@ -110,6 +111,9 @@ void Proxy::stop() {
 
 void Proxy::forget(const std::shared_ptr<Connection>& connection) {
   connections_.erase(connection);
+  // The last connection gone: hand the memory the connections used back to the system
+  // (glibc keeps freed heap otherwise), so a proxy that held thousands shrinks again.
+  if (connections_.empty()) malloc_trim(0);
 }
 
 const ToxicSpec* Proxy::find_toxic(const std::string& name) const {

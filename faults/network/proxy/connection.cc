@@ -92,6 +92,10 @@ void Connection::set_toxics(Stream stream, const std::vector<ToxicPtr>& toxics) 
   (stream == Stream::upstream ? upstream_pipe_ : downstream_pipe_).set_toxics(toxics);
 }
 
+void Connection::answer_client(std::string answer) {
+  downstream_pipe_.inject(std::move(answer), true);
+}
+
 void Connection::pipe_done() {
   if (upstream_pipe_.done() && downstream_pipe_.done()) close(CloseHow::graceful);
 }

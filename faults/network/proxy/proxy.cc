@@ -145,8 +145,11 @@ void Proxy::remove_all_toxics() {
 
 std::vector<ToxicPtr> Proxy::toxics_of(Stream stream) const {
   std::vector<ToxicPtr> out;
-  for (const auto& toxic : toxics_)
-    if (toxic->stream == stream) out.push_back(toxic);
+  // http.fault works on requests, whatever its stream says (which only names it).
+  for (const auto& toxic : toxics_) {
+    Stream acts_on = toxic->type == ToxicType::http_fault ? Stream::upstream : toxic->stream;
+    if (acts_on == stream) out.push_back(toxic);
+  }
   return out;
 }
 

@@ -26,15 +26,6 @@ std::string netem_plan(const std::string& device, const std::string& duration) {
                        ", params: {device: " + device + ", delay: 200ms, loss: 1%}}\n");
 }
 
-Command faultline_in(const std::string& ns, const std::vector<std::string>& args,
-                     const std::string& home) {
-  std::vector<std::string> argv = {FAULTLINE_BINARY, "--home", home};
-  argv.insert(argv.end(), args.begin(), args.end());
-  Command command{NetnsPair::in(ns, argv)};
-  command.env["FAULTLINE_LOCK_DIR"] = home + "/locks";
-  return command;
-}
-
 }  // namespace
 
 TEST_CASE("without netem in the kernel, preflight says so and no fault acts (exit 3)") {
@@ -43,9 +34,10 @@ TEST_CASE("without netem in the kernel, preflight says so and no fault acts (exi
   if (!pair.available()) return skip_test(pair.problem());
   TempDir dir;
   std::string plan = dir.write("plan.yaml", netem_plan(pair.device_a(), "1s"));
-  auto run = run_command(
-      faultline_in(pair.a(), {"run", plan, "--records", dir.file("records")}, dir.file("home")),
-      Millis(30000));
+  auto run =
+      run_command(NetnsPair::faultline(pair.a(), {"run", plan, "--records", dir.file("records")},
+                                       dir.file("home")),
+                  Millis(30000));
   REQUIRE(run.ok());
   INFO(run->out << run->err);
   CHECK(run->exit_code == 3);
@@ -54,8 +46,8 @@ TEST_CASE("without netem in the kernel, preflight says so and no fault acts (exi
   CHECK(record["faults"][0]["injected_at_ms"].is_null());
   CHECK(phase_names(record) == std::vector<std::string>{"preflight", "verdict"});
   // The dry run says the same, and validate (which does not look at the host) accepts it.
-  auto dry = run_command(faultline_in(pair.a(), {"run", "--dry-run", plan}, dir.file("home")),
-                         Millis(30000));
+  auto dry = run_command(
+      NetnsPair::faultline(pair.a(), {"run", "--dry-run", plan}, dir.file("home")), Millis(30000));
   REQUIRE(dry.ok());
   CHECK(dry->exit_code == 3);
   CHECK(mentions(dry->out + dry->err, "this kernel has no netem"));
@@ -69,7 +61,8 @@ TEST_CASE("netem delays traffic on the device while in force and leaves no qdisc
   TempDir dir;
   std::string plan = dir.write("plan.yaml", netem_plan(pair.device_a(), "2s"));
   OwnedProcess runner(
-      faultline_in(pair.a(), {"run", plan, "--records", dir.file("records")}, dir.file("home")),
+      NetnsPair::faultline(pair.a(), {"run", plan, "--records", dir.file("records")},
+                           dir.file("home")),
       dir.file("runner.log"));
   auto qdiscs = [&] {
     auto shown = run_command(

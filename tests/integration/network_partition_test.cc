@@ -46,35 +46,38 @@ std::string partition_plan(const std::string& name, const std::string& params,
          "recovery: {timeout: 10s}\n";
 }
 
-// Runs `faultline ARGS` inside namespace `ns` with its home and lock folder under `home`.
-Command faultline_in(const std::string& ns, const std::vector<std::string>& args,
-                     const std::string& home) {
-  std::vector<std::string> argv = {FAULTLINE_BINARY, "--home", home};
-  argv.insert(argv.end(), args.begin(), args.end());
-  Command command{NetnsPair::in(ns, argv)};
-  command.env["FAULTLINE_LOCK_DIR"] = home + "/locks";
-  return command;
-}
-
 CliRun run_in(const std::string& ns, const std::vector<std::string>& args, const std::string& home,
               const std::map<std::string, std::string>& env = {}) {
-  Command command = faultline_in(ns, args, home);
+  Command command = NetnsPair::faultline(ns, args, home);
   for (const auto& [key, value] : env) command.env[key] = value;
   auto ran = run_command(command, Millis(60000));
   REQUIRE(ran.ok());
   return CliRun{ran->exit_code, ran->out, ran->err};
 }
 
-// The probe samples of `probe` taken while fault 0 was in force, and those after.
+// `faultline run PLAN` in namespace A, in the background, once its table exists.
+std::unique_ptr<OwnedProcess> start_until_table(const NetnsPair& pair, const std::string& plan,
+                                                const TempDir& dir) {
+  auto runner = std::make_unique<OwnedProcess>(
+      NetnsPair::faultline(pair.a(), {"run", plan, "--records", dir.file("records")},
+                           dir.file("home")),
+      dir.file("runner.log"));
+  REQUIRE(eventually([&] { return mentions(NetnsPair::nft_tables(pair.a()), "faultline_"); },
+                     Millis(15000)));
+  return runner;
+}
+
+// The failing samples of `probe` taken while fault 0 was in force, and those taken after
+// its rollback's last nft command had ended.
 std::pair<int, int> failing_during_and_after(const Json& record, size_t probe) {
   double injected = record["faults"][0]["injected_at_ms"];
-  double undone = record["faults"][0]["rolled_back_at_ms"];
+  double undone = record["faults"][0]["steps"].back()["ended_ms"];
   int during = 0, after = 0;
   for (const auto& sample : record["probes"][probe]["samples"]) {
     double started = sample["started_ms"], ended = sample["t_ms"];
     if (sample["ok"].get<bool>()) continue;
-    if (started > injected + 50 && ended < undone) ++during;
-    if (started > undone + 50) ++after;
+    if (started > injected + 50 && ended < record["faults"][0]["rolled_back_at_ms"]) ++during;
+    if (started > undone) ++after;
   }
   return {during, after};
 }
@@ -90,15 +93,11 @@ TEST_CASE("a two-way partition cuts real traffic both ways and leaves no table a
   std::string plan = dir.write(
       "plan.yaml", partition_plan("partition-both", "{from: [198.18.77.1], to: [198.18.77.2]}",
                                   "duration: 3s, "));
-  OwnedProcess runner(
-      faultline_in(pair.a(), {"run", plan, "--records", dir.file("records")}, dir.file("home")),
-      dir.file("runner.log"));
-  REQUIRE(eventually([&] { return mentions(NetnsPair::nft_tables(pair.a()), "faultline_"); },
-                     Millis(15000)));
+  auto runner = start_until_table(pair, plan, dir);
   // Dropped both ways: from A to B, and from B (outside the runner) to A.
   CHECK_FALSE(NetnsPair::connects(pair.a(), NetnsPair::kAddressB, kPortB));
   CHECK_FALSE(NetnsPair::connects(pair.b(), NetnsPair::kAddressA, kPortA));
-  int status = runner.wait(Millis(30000));
+  int status = runner->wait(Millis(30000));
   INFO(text_of(dir.file("runner.log")));
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
@@ -126,19 +125,15 @@ TEST_CASE("a one-way partition on a port rejects that port and leaves the other 
                                       "\"], protocol: tcp, direction: one-way, action: reject}",
                                   "duration: 60s, "));
   // Held until the test looks, then stopped with SIGINT (rolled back, exit 3).
-  OwnedProcess runner(
-      faultline_in(pair.a(), {"run", plan, "--records", dir.file("records")}, dir.file("home")),
-      dir.file("runner.log"));
-  REQUIRE(eventually([&] { return mentions(NetnsPair::nft_tables(pair.a()), "faultline_"); },
-                     Millis(15000)));
+  auto runner = start_until_table(pair, plan, dir);
   CHECK_FALSE(NetnsPair::connects(pair.a(), NetnsPair::kAddressB, kPortB));
   CHECK(NetnsPair::connects(pair.b(), NetnsPair::kAddressA, kPortA));
   // The rules print what was parsed, not what the plan typed.
   CHECK(mentions(
       run_command(Command{NetnsPair::in(pair.a(), {"nft", "list", "ruleset"})}, Millis(5000))->out,
       "ip saddr 198.18.77.1 ip daddr 198.18.77.2 tcp dport 18480 reject"));
-  ::kill(runner.pid(), SIGINT);
-  int status = runner.wait(Millis(15000));
+  ::kill(runner->pid(), SIGINT);
+  int status = runner->wait(Millis(15000));
   INFO(text_of(dir.file("runner.log")));
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 3);
@@ -157,14 +152,10 @@ TEST_CASE("SIGTERM mid-partition rolls back, and after a SIGKILL recover deletes
                                   "duration: 60s, "));
   for (int signal : {SIGTERM, SIGKILL}) {
     INFO("signal " << signal);
-    OwnedProcess runner(
-        faultline_in(pair.a(), {"run", plan, "--records", dir.file("records")}, dir.file("home")),
-        dir.file("runner.log"));
-    REQUIRE(eventually([&] { return mentions(NetnsPair::nft_tables(pair.a()), "faultline_"); },
-                       Millis(15000)));
+    auto runner = start_until_table(pair, plan, dir);
     CHECK_FALSE(NetnsPair::connects(pair.a(), NetnsPair::kAddressB, kPortB));
-    ::kill(runner.pid(), signal);
-    int status = runner.wait(Millis(15000));
+    ::kill(runner->pid(), signal);
+    int status = runner->wait(Millis(15000));
     if (signal == SIGTERM) {
       CHECK(WEXITSTATUS(status) == 3);
       CHECK_FALSE(mentions(NetnsPair::nft_tables(pair.a()), "faultline_"));

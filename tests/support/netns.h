@@ -67,6 +67,15 @@ class NetnsPair {
     argv.insert(argv.begin(), {"ip", "netns", "exec", ns});
     return argv;
   }
+  // `faultline --home HOME ARGS...` inside namespace `ns`, its lock folder under `home`.
+  static Command faultline(const std::string& ns, const std::vector<std::string>& args,
+                           const std::string& home) {
+    std::vector<std::string> argv = {FAULTLINE_BINARY, "--home", home};
+    argv.insert(argv.end(), args.begin(), args.end());
+    Command command{in(ns, argv)};
+    command.env["FAULTLINE_LOCK_DIR"] = home + "/locks";
+    return command;
+  }
   // What `nft list tables` says inside namespace `ns`.
   static std::string nft_tables(const std::string& ns) {
     auto ran = run_command(Command{in(ns, {"nft", "list", "tables"})}, Millis(10000));

@@ -303,7 +303,7 @@ TEST_CASE("a reader that does not read holds the proxy's buffer bounded", "[prox
   // the proxy's downstream queue fills and the proxy must stop reading.
   std::thread writer([&] {
     std::string block(64 * 1024, 'p');
-    for (int i = 0; i < 400; ++i)
+    for (int i = 0; i < 1600; ++i)
       if (!client.send_all(block)) break;
   });
   std::this_thread::sleep_for(milliseconds(1500));
@@ -311,7 +311,9 @@ TEST_CASE("a reader that does not read holds the proxy's buffer bounded", "[prox
   uint64_t held = metrics["downstream_received_bytes"].get<uint64_t>() -
                   metrics["downstream_sent_bytes"].get<uint64_t>();
   CHECK(held <= 1024 * 1024);
-  CHECK(metrics["upstream_received_bytes"].get<uint64_t>() < 400ull * 64 * 1024);
+  // The sender was stopped well short of all it had to send (the kernel's socket
+  // buffers on loopback hold a few MB each way).
+  CHECK(metrics["upstream_received_bytes"].get<uint64_t>() < 1600ull * 64 * 1024 / 2);
   server->clear();  // closes the connection, which ends the writer
   writer.join();
 }

@@ -23,6 +23,10 @@ struct CliOptions {
   std::string store;     // --store: where records go (records_store.h)
   std::string key_file;  // --key-file: the ledger key
   RecordsOptions records;
+  // faultline proxy
+  std::string proxy_host = "127.0.0.1";
+  int proxy_port = 8474;
+  std::string proxy_config;
 };
 
 // Who runs a drill or writes a review: `flag`, else $SUDO_USER/$USER/$LOGNAME, else the
@@ -36,5 +40,7 @@ int command_types(const CliOptions& options);
 int command_version(const CliOptions& options);
 // runner/cli/records_commands.cc
 int command_records(const CliOptions& options);
+// Serves the Toxiproxy-compatible API until SIGINT/SIGTERM (runner/cli/proxy_command.cc).
+int command_proxy(const CliOptions& options);
 
 }  // namespace faultline

@@ -199,8 +199,14 @@ class Drill {
 
   bool preflight() {
     PreflightResult result = run_preflight(
-        plan_, target_, {options_.records_dir, options_.junit_path}, *locks_, LockMode::take);
+        plan_, target_,
+        {options_.records_dir, options_.junit_path, [this] { return stop_requested(); }}, *locks_,
+        LockMode::take);
     report_.preflight = result.checks;
+    if (result.stopped) {
+      check_stop();  // records the abort: a stop request is why preflight ended early
+      return false;
+    }
     for (const auto& note : locks_->taken_over()) {
       report_.notes.push_back(note);
       recorder_.event("note", "preflight", note);

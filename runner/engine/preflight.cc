@@ -104,6 +104,10 @@ PreflightResult run_preflight(const Plan& plan, Target& target, const PreflightO
   PreflightResult result;
   Checks checks(result);
   for (const auto& fault : plan.faults) {
+    if (options.stop_requested()) {
+      result.stopped = true;
+      return result;
+    }
     std::string label = "fault '" + fault.name + "' (" + fault.type + ")";
     checks.add(label + " on " + target.name(), fault.fault->preflight(target));
     if (!fault.target || !fault.target->service.empty()) continue;

@@ -68,6 +68,9 @@ std::unique_ptr<OwnedProcess> start_http_fixture(int port, const TempDir& dir);
 
 // Waits until `condition` holds or `timeout` passes.
 bool eventually(const std::function<bool()>& condition, Millis timeout);
+// CPU seconds this thread has used: for "is it quick" checks of in-process work,
+// which must not fail because the machine is busy with other tests.
+double thread_cpu_seconds();
 
 Json read_json(const std::string& path);
 // The one record in `dir` (fails the test unless there is exactly one).

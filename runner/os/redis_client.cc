@@ -1,0 +1,129 @@
+#include "runner/os/redis_client.h"
+
+#include <hiredis/hiredis.h>
+#include <sys/time.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
+namespace faultline {
+namespace {
+
+struct ContextFree {
+  void operator()(redisContext* context) const { redisFree(context); }
+};
+struct ReplyFree {
+  void operator()(redisReply* reply) const { freeReplyObject(reply); }
+};
+using ContextPtr = std::unique_ptr<redisContext, ContextFree>;
+using ReplyPtr = std::unique_ptr<redisReply, ReplyFree>;
+
+RedisReply convert(const redisReply& raw) {
+  RedisReply reply;
+  switch (raw.type) {
+    case REDIS_REPLY_STATUS:
+      reply.kind = RedisReply::Kind::status;
+      break;
+    case REDIS_REPLY_ERROR:
+      reply.kind = RedisReply::Kind::error;
+      break;
+    case REDIS_REPLY_STRING:
+      reply.kind = RedisReply::Kind::string;
+      break;
+    case REDIS_REPLY_INTEGER:
+      reply.kind = RedisReply::Kind::integer;
+      reply.integer = raw.integer;
+      reply.text = std::to_string(raw.integer);
+      return reply;
+    case REDIS_REPLY_ARRAY:
+      reply.kind = RedisReply::Kind::array;
+      for (size_t i = 0; i < raw.elements; ++i) reply.elements.push_back(convert(*raw.element[i]));
+      return reply;
+    default:
+      reply.kind = RedisReply::Kind::nil;
+      return reply;
+  }
+  if (raw.str != nullptr) reply.text.assign(raw.str, static_cast<size_t>(raw.len));
+  return reply;
+}
+
+timeval to_timeval(Millis left) {
+  if (left.count() < 1) left = Millis(1);
+  return timeval{static_cast<time_t>(left.count() / 1000),
+                 static_cast<suseconds_t>((left.count() % 1000) * 1000)};
+}
+
+// hiredis 0.14 reports a read that hit SO_RCVTIMEO as an I/O error with EAGAIN ("Resource
+// temporarily unavailable"), and a connect past its limit as ETIMEDOUT ("Connection timed
+// out"); both mean the deadline passed.
+Error context_error(const redisContext& context, const std::string& where, Millis timeout) {
+  std::string text = context.errstr;
+  bool timed_out = context.err == REDIS_ERR_IO &&
+                   (errno == EAGAIN || errno == ETIMEDOUT || errno == EINPROGRESS ||
+                    text.find("timed out") != std::string::npos ||
+                    text.find("temporarily unavailable") != std::string::npos);
+  if (timed_out) {
+    return Error{ErrorCode::timed_out, where + ": no answer within " + format_duration(timeout)};
+  }
+  if (text.empty()) text = std::strerror(errno);
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return Error{where + ": " + text};
+}
+
+}  // namespace
+
+Result<std::vector<RedisReply>> redis_exchange(const RedisRequest& request) {
+  std::string where =
+      "redis " +
+      (request.host.find(':') != std::string::npos ? "[" + request.host + "]" : request.host) +
+      ":" + std::to_string(request.port);
+  MonoTime deadline = MonoClock::now() + request.timeout;
+  auto left = [&] { return std::chrono::duration_cast<Millis>(deadline - MonoClock::now()); };
+
+  errno = 0;
+  ContextPtr context(
+      redisConnectWithTimeout(request.host.c_str(), request.port, to_timeval(request.timeout)));
+  if (!context) return Error{where + ": out of memory"};
+  if (context->err) return context_error(*context, where, request.timeout);
+
+  auto send = [&](const std::vector<std::string>& words) -> Result<RedisReply> {
+    if (left().count() <= 0) {
+      return Error{ErrorCode::timed_out,
+                   where + ": no answer within " + format_duration(request.timeout)};
+    }
+    if (redisSetTimeout(context.get(), to_timeval(left())) != REDIS_OK) {
+      return context_error(*context, where, request.timeout);
+    }
+    std::vector<const char*> argv;
+    std::vector<size_t> lengths;
+    for (const auto& word : words) {
+      argv.push_back(word.data());
+      lengths.push_back(word.size());
+    }
+    errno = 0;
+    ReplyPtr raw(static_cast<redisReply*>(redisCommandArgv(
+        context.get(), static_cast<int>(argv.size()), argv.data(), lengths.data())));
+    if (!raw) return context_error(*context, where, request.timeout);
+    return convert(*raw);
+  };
+
+  if (!request.password.empty()) {
+    auto auth = send({"AUTH", request.password});
+    if (!auth.ok()) return auth.error();
+    // The server's own words only ("WRONGPASS invalid username-password pair"): never
+    // the password.
+    if (auth->is_error()) return Error{where + ": AUTH refused: " + auth->text};
+  }
+  std::vector<RedisReply> replies;
+  for (const auto& command : request.commands) {
+    if (command.empty()) return Error{ErrorCode::invalid, where + ": empty command"};
+    auto reply = send(command);
+    if (!reply.ok()) return reply.error();
+    replies.push_back(std::move(*reply));
+  }
+  return replies;
+}
+
+}  // namespace faultline

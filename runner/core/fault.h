@@ -45,6 +45,10 @@ class FaultContext : public ActionContext {
   // selection is empty, ambiguous or refused.
   virtual Result<std::vector<ProcessId>> target_processes() = 0;
   virtual Status journal_before_acting(const Json& rollback, const std::string& what) = 0;
+  // Processes the fault found by itself rather than through `target:` (the Redis master,
+  // by the port it listens on): checked against the same blast-radius rules and locked
+  // for this drill, before the fault may act on them; fails when any is refused.
+  virtual Result<std::vector<ProcessId>> admit_processes(const std::vector<ProcessId>& found) = 0;
 };
 
 class Fault {

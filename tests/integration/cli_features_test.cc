@@ -42,8 +42,9 @@ TEST_CASE("types lists every fault and probe type with its parameters") {
   std::vector<std::string> faults, probes;
   for (const auto& type : types["faults"]) faults.push_back(type["name"]);
   for (const auto& type : types["probes"]) probes.push_back(type["name"]);
-  CHECK(faults == std::vector<std::string>{"exec", "process.kill", "process.pause"});
-  CHECK(probes == std::vector<std::string>{"exec", "http", "tcp"});
+  CHECK(faults ==
+        std::vector<std::string>{"exec", "process.kill", "process.pause", "redis.failover"});
+  CHECK(probes == std::vector<std::string>{"exec", "http", "redis", "tcp"});
   const Json& kill = types["faults"][1];
   CHECK(kill["params"][0]["name"] == "signal");
   CHECK(kill["params"][0]["default"] == "KILL");

@@ -259,7 +259,9 @@ class Drill {
                           recorder_,
                           [this] { return stop_requested(); },
                           [this](const ProcessSelector& selector) { return resolve(selector); },
-                          [this](const std::vector<ProcessId>& found) { return admit(found); }};
+                          [this](const std::vector<ProcessId>& found) { return admit(found); },
+                          report_.drill_id,
+                          nullptr};
   }
 
   struct Step {

@@ -6,18 +6,13 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
-#include <memory>
 
 namespace faultline {
 namespace {
 
-struct ContextFree {
-  void operator()(redisContext* context) const { redisFree(context); }
-};
 struct ReplyFree {
   void operator()(redisReply* reply) const { freeReplyObject(reply); }
 };
-using ContextPtr = std::unique_ptr<redisContext, ContextFree>;
 using ReplyPtr = std::unique_ptr<redisReply, ReplyFree>;
 
 RedisReply convert(const redisReply& raw) {
@@ -49,6 +44,10 @@ RedisReply convert(const redisReply& raw) {
   return reply;
 }
 
+Millis left_until(MonoTime deadline) {
+  return std::chrono::duration_cast<Millis>(deadline - MonoClock::now());
+}
+
 timeval to_timeval(Millis left) {
   if (left.count() < 1) left = Millis(1);
   return timeval{static_cast<time_t>(left.count() / 1000),
@@ -74,52 +73,62 @@ Error context_error(const redisContext& context, const std::string& where, Milli
 
 }  // namespace
 
-Result<std::vector<RedisReply>> redis_exchange(const RedisRequest& request) {
-  std::string where =
-      "redis " +
-      (request.host.find(':') != std::string::npos ? "[" + request.host + "]" : request.host) +
-      ":" + std::to_string(request.port);
-  MonoTime deadline = MonoClock::now() + request.timeout;
-  auto left = [&] { return std::chrono::duration_cast<Millis>(deadline - MonoClock::now()); };
+void RedisConnection::Closer::operator()(redisContext* context) const { redisFree(context); }
 
+Result<RedisConnection> RedisConnection::open(const std::string& host, int port,
+                                              const std::string& password, MonoTime deadline) {
+  std::string where = "redis " + (host.find(':') != std::string::npos ? "[" + host + "]" : host) +
+                      ":" + std::to_string(port);
+  Millis timeout = std::max(left_until(deadline), Millis(1));
   errno = 0;
-  ContextPtr context(
-      redisConnectWithTimeout(request.host.c_str(), request.port, to_timeval(request.timeout)));
-  if (!context) return Error{where + ": out of memory"};
-  if (context->err) return context_error(*context, where, request.timeout);
-
-  auto send = [&](const std::vector<std::string>& words) -> Result<RedisReply> {
-    if (left().count() <= 0) {
-      return Error{ErrorCode::timed_out,
-                   where + ": no answer within " + format_duration(request.timeout)};
-    }
-    if (redisSetTimeout(context.get(), to_timeval(left())) != REDIS_OK) {
-      return context_error(*context, where, request.timeout);
-    }
-    std::vector<const char*> argv;
-    std::vector<size_t> lengths;
-    for (const auto& word : words) {
-      argv.push_back(word.data());
-      lengths.push_back(word.size());
-    }
-    errno = 0;
-    ReplyPtr raw(static_cast<redisReply*>(redisCommandArgv(
-        context.get(), static_cast<int>(argv.size()), argv.data(), lengths.data())));
-    if (!raw) return context_error(*context, where, request.timeout);
-    return convert(*raw);
-  };
-
-  if (!request.password.empty()) {
-    auto auth = send({"AUTH", request.password});
+  redisContext* raw = redisConnectWithTimeout(host.c_str(), port, to_timeval(timeout));
+  if (raw == nullptr) return Error{where + ": out of memory"};
+  RedisConnection connection(raw, where, timeout);
+  if (raw->err) return context_error(*raw, where, timeout);
+  if (!password.empty()) {
+    auto auth = connection.command({"AUTH", password}, deadline);
     if (!auth.ok()) return auth.error();
     // The server's own words only ("WRONGPASS invalid username-password pair"): never
     // the password.
     if (auth->is_error()) return Error{where + ": AUTH refused: " + auth->text};
   }
+  return connection;
+}
+
+Result<RedisReply> RedisConnection::command(const std::vector<std::string>& words,
+                                            MonoTime deadline) {
+  if (words.empty()) return Error{ErrorCode::invalid, where_ + ": empty command"};
+  if (broken_) return Error{where_ + ": the connection is broken"};
+  if (left_until(deadline).count() <= 0) {
+    return Error{ErrorCode::timed_out, where_ + ": no answer within " + format_duration(timeout_)};
+  }
+  if (redisSetTimeout(context_.get(), to_timeval(left_until(deadline))) != REDIS_OK) {
+    broken_ = true;
+    return context_error(*context_, where_, timeout_);
+  }
+  std::vector<const char*> argv;
+  std::vector<size_t> lengths;
+  for (const auto& word : words) {
+    argv.push_back(word.data());
+    lengths.push_back(word.size());
+  }
+  errno = 0;
+  ReplyPtr raw(static_cast<redisReply*>(redisCommandArgv(
+      context_.get(), static_cast<int>(argv.size()), argv.data(), lengths.data())));
+  if (!raw) {
+    broken_ = true;
+    return context_error(*context_, where_, timeout_);
+  }
+  return convert(*raw);
+}
+
+Result<std::vector<RedisReply>> redis_exchange(const RedisRequest& request) {
+  MonoTime deadline = MonoClock::now() + request.timeout;
+  auto connection = RedisConnection::open(request.host, request.port, request.password, deadline);
+  if (!connection.ok()) return connection.error();
   std::vector<RedisReply> replies;
   for (const auto& command : request.commands) {
-    if (command.empty()) return Error{ErrorCode::invalid, where + ": empty command"};
-    auto reply = send(command);
+    auto reply = connection->command(command, deadline);
     if (!reply.ok()) return reply.error();
     replies.push_back(std::move(*reply));
   }

@@ -79,7 +79,8 @@ Result<RedisConnection> RedisConnection::open(const std::string& host, int port,
                                               const std::string& password, MonoTime deadline) {
   std::string where = "redis " + (host.find(':') != std::string::npos ? "[" + host + "]" : host) +
                       ":" + std::to_string(port);
-  Millis timeout = std::max(left_until(deadline), Millis(1));
+  // Rounded up: a caller that set a 300 ms deadline a moment ago reads "300ms" in messages.
+  Millis timeout = std::max(std::chrono::ceil<Millis>(deadline - MonoClock::now()), Millis(1));
   errno = 0;
   redisContext* raw = redisConnectWithTimeout(host.c_str(), port, to_timeval(timeout));
   if (raw == nullptr) return Error{where + ": out of memory"};

@@ -1,3 +1,4 @@
+#include "faults/db/redis/redis_failover.h"
 #include "faults/exec/exec_fault.h"
 #include "faults/faults.h"
 #include "faults/network/network_faults.h"
@@ -6,7 +7,8 @@
 namespace faultline {
 
 Status register_builtin_faults(Registry& registry) {
-  for (auto* add : {&make_process_kill_type, &make_process_pause_type, &make_exec_fault_type}) {
+  for (auto* add : {&make_process_kill_type, &make_process_pause_type, &make_exec_fault_type,
+                    &make_redis_failover_type}) {
     if (Status added = registry.add(add()); !added) return added;
   }
   for (auto* add : {&make_network_partition_type, &make_network_netem_type}) {

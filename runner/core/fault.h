@@ -50,6 +50,10 @@ class FaultContext : public ActionContext {
   // selection is empty, ambiguous or refused.
   virtual Result<std::vector<ProcessId>> target_processes() = 0;
   virtual Status journal_before_acting(const Json& rollback, const std::string& what) = 0;
+  // Processes the fault found by itself rather than through `target:` (the Redis master,
+  // by the port it listens on): checked against the same blast-radius rules and locked
+  // for this drill, before the fault may act on them; fails when any is refused.
+  virtual Result<std::vector<ProcessId>> admit_processes(const std::vector<ProcessId>& found) = 0;
   // The drill's id and the fault's name in the plan, for the names a fault gives what it
   // creates on the system (an nftables table, a toxic), so that two drills never share one.
   virtual std::string drill_id() const { return "drill"; }

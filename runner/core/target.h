@@ -14,6 +14,7 @@
 #include "runner/core/command.h"
 #include "runner/core/duration.h"
 #include "runner/core/process_id.h"
+#include "runner/core/redis.h"
 #include "runner/core/result.h"
 
 namespace faultline {
@@ -73,6 +74,10 @@ class Target {
   virtual Status tcp_connect(const std::string& host, int port, Millis timeout) = 0;
   // One request on a fresh connection (a probe stands for a new client).
   virtual Result<HttpResponse> http(const HttpRequest& request) = 0;
+  // One Redis exchange on a fresh connection (runner/core/redis.h): a reply for each
+  // command, in order (an error reply is a reply); fails when the connection, AUTH or
+  // the protocol fails, or the timeout passes. Messages never contain the password.
+  virtual Result<std::vector<RedisReply>> redis(const RedisRequest& request) = 0;
   // The process listening on TCP `port` on this target, when it can be found.
   virtual std::optional<ProcessInfo> listener(int port) = 0;
 };

@@ -265,6 +265,7 @@ class Drill {
                           recorder_,
                           [this] { return stop_requested(); },
                           [this](const ProcessSelector& selector) { return resolve(selector); },
+                          [this](const std::vector<ProcessId>& found) { return admit(found); },
                           report_.drill_id,
                           nullptr};
   }
@@ -471,13 +472,27 @@ class Drill {
       selected = select_processes(selector, target_);
     }
     if (!selected.ok()) return selected.error();
-    for (const auto& process : *selected) {
+    if (Status locked = lock_all(*selected); !locked) return locked.error();
+    return selected;
+  }
+
+  // Processes a fault found by itself (not through `target:`): the blast-radius rules
+  // of a target without `user:` (only the drill's own user's processes), then locked.
+  Result<std::vector<ProcessInfo>> admit(const std::vector<ProcessId>& found) {
+    auto admitted = check_selected(found, ProcessSelector{}, target_);
+    if (!admitted.ok()) return admitted.error();
+    if (Status locked = lock_all(*admitted); !locked) return locked.error();
+    return admitted;
+  }
+
+  Status lock_all(const std::vector<ProcessInfo>& processes) {
+    for (const auto& process : processes) {
       if (Status locked = locks_->acquire(process_lock_key(process.id), process.describe());
           !locked) {
-        return locked.error();
+        return locked;
       }
     }
-    return selected;
+    return {};
   }
 
   const Plan& plan_;

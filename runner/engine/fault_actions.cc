@@ -34,6 +34,17 @@ class DrillFaultContext final : public FaultContext {
     return ids;
   }
 
+  Result<std::vector<ProcessId>> admit_processes(const std::vector<ProcessId>& found) override {
+    auto processes = env_.admit(found);
+    if (!processes.ok()) return processes.error();
+    std::vector<ProcessId> ids;
+    for (const auto& process : *processes) {
+      run_.processes.push_back(process);
+      ids.push_back(process.id);
+    }
+    return ids;
+  }
+
   Status journal_before_acting(const Json& rollback, const std::string& what) override {
     // `what` is shown by recover, which redacts with the journaled secrets; the rollback
     // spec may need them and stays in the journal (mode 0600).

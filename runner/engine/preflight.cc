@@ -113,6 +113,14 @@ PreflightResult run_preflight(const Plan& plan, Target& target, const PreflightO
     if (!fault.target || !fault.target->service.empty()) continue;
     const ProcessSelector& selector = *fault.target;
     auto selected = select_processes(selector, target);
+    if (!selected.ok() && !selector.pidfile.empty() && !plan.services.empty() &&
+        selected.error().is(ErrorCode::not_found)) {
+      // A service of the plan may write it when it starts (a database the plan brings
+      // up): the blast-radius rules and the lock then apply when the fault fires.
+      checks.add(label + " target " + selector.describe(), Status(),
+                 "not there yet (a service may create it): checked when the fault fires");
+      continue;
+    }
     if (!selected.ok()) {
       checks.add(label + " target " + selector.describe(), selected.error());
       continue;

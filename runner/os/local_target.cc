@@ -10,6 +10,7 @@
 #include "runner/os/http_client.h"
 #include "runner/os/net.h"
 #include "runner/os/process.h"
+#include "runner/os/redis_client.h"
 #include "runner/os/subprocess.h"
 
 namespace faultline {
@@ -94,6 +95,10 @@ class LocalTarget final : public Target {
   }
 
   Result<HttpResponse> http(const HttpRequest& request) override { return http_request(request); }
+
+  Result<std::vector<RedisReply>> redis(const RedisRequest& request) override {
+    return redis_exchange(request);
+  }
 
   std::optional<ProcessInfo> listener(int port) override {
     auto owner = process_listening_on(port);

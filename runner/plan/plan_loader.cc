@@ -10,6 +10,7 @@
 #include "runner/plan/fault_reader.h"
 #include "runner/plan/node_reader.h"
 #include "runner/plan/probe_reader.h"
+#include "runner/plan/proxy_reader.h"
 #include "runner/plan/service_reader.h"
 #include "runner/plan/substitutions.h"
 
@@ -18,7 +19,7 @@ namespace {
 
 const std::vector<std::string> kTopKeys = {"version",      "name",   "description", "owner",
                                            "runbook",      "vars",   "objectives",  "services",
-                                           "steady_state", "faults", "recovery"};
+                                           "steady_state", "faults", "recovery", "proxies"};
 
 class PlanLoader {
  public:
@@ -58,9 +59,11 @@ class PlanLoader {
     optional(top, "services", [&](const YAML::Node& node) {
       plan_.services = read_services(reader_, registry_, node);
     });
+    optional(top, "proxies",
+             [&](const YAML::Node& node) { plan_.proxies = read_proxies(reader_, node); });
     require(top, "steady_state", root, [&](const YAML::Node& node) { read_steady_state(node); });
     require(top, "faults", root, [&](const YAML::Node& node) {
-      plan_.faults = read_faults(reader_, registry_, node, plan_.services);
+      plan_.faults = read_faults(reader_, registry_, node, plan_.services, plan_.proxies);
     });
     optional(top, "recovery", [&](const YAML::Node& node) {
       for (const Field& field : reader_.fields(node, {"timeout", "observe"}, "recovery")) {

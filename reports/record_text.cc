@@ -109,7 +109,64 @@ std::string timeline_text(const Json& record) {
   return text;
 }
 
+std::string names_of(const Json& list) {
+  std::string text;
+  if (!list.is_array()) return text;
+  for (const auto& item : list) {
+    if (!item.is_string()) continue;
+    text += (text.empty() ? "" : ", ") + item.get<std::string>();
+  }
+  return text;
+}
+
+std::string continuity_text(const Json& continuity) {
+  if (!continuity.is_object()) return "";
+  std::string text;
+  auto add = [&](const std::string& label, const std::string& value) {
+    if (!value.empty()) text += (text.empty() ? "" : " · ") + label + " " + value;
+  };
+  add("service", text_field(continuity, "service", ""));
+  add("impact", text_field(continuity, "impact", ""));
+  add("scope", names_of(field_of(continuity, "scope")));
+  std::string plan = text_field(continuity, "emergency_plan", "");
+  std::string version = text_field(continuity, "emergency_plan_version", "");
+  add("emergency plan", plan + (version.empty() ? "" : " version " + version));
+  add("tier stated by the plan", text_field(continuity, "tier", ""));
+  std::string people;
+  const Json& participants = field_of(continuity, "participants");
+  if (participants.is_array()) {
+    for (const auto& person : participants) {
+      people += fmt::format("{}{} ({})", people.empty() ? "" : ", ",
+                            text_field(person, "name", "?"), text_field(person, "role", "-"));
+    }
+  }
+  if (text.empty() && people.empty()) return "";
+  return "continuity: " + (text.empty() ? "-" : text) + "\n" +
+         (people.empty() ? "" : "participants: " + people + "\n");
+}
+
+std::string tier_of(const Json& assessment) {
+  const Json& tier = field_of(assessment, "tier");
+  std::string text = tier.is_string() ? "tier " + tier.get<std::string>() : "no tier";
+  std::string judged = names_of(field_of(assessment, "judged_on"));
+  std::string missing = names_of(field_of(assessment, "not_measured"));
+  if (!judged.empty()) text += " (on " + judged;
+  if (!judged.empty() && !missing.empty()) text += "; without " + missing;
+  if (!judged.empty()) text += ")";
+  return text;
+}
+
 }  // namespace
+
+std::string tiers_text(const Json& tiers) {
+  if (!tiers.is_object()) return "";
+  return fmt::format("tiers ({}): objectives claim {} · achieved figures meet {}{}\n",
+                     text_field(tiers, "table", "?"), tier_of(field_of(tiers, "claimed")),
+                     tier_of(field_of(tiers, "achieved")),
+                     field_of(tiers, "plan_tier").is_string()
+                         ? " · the plan states tier " + text_field(tiers, "plan_tier", "")
+                         : "");
+}
 
 std::string record_text(const Json& record) {
   const Json& plan = field_of(record, "plan");
@@ -122,6 +179,7 @@ std::string record_text(const Json& record) {
       text_field(record, "operator", "-"), text_field(record, "faultline_version", "-"),
       text_field(record, "verdict", "-"), json_text(field_of(record, "exit_code")),
       text_field(record, "reason", ""));
+  text += continuity_text(field_of(field_of(record, "plan"), "continuity"));
   auto views = objective_views(field_of(record, "objectives"));
   if (!views.empty()) text += "objectives:\n";
   for (const auto& view : views) {
@@ -139,7 +197,8 @@ std::string record_text(const Json& record) {
             : "-",
         ms_figure(field_of(measurements, "resolution_ms")));
   }
-  return text + faults_text(record) + outages_text(measurements) + timeline_text(record);
+  return text + tiers_text(field_of(record, "tiers")) + faults_text(record) +
+         outages_text(measurements) + timeline_text(record);
 }
 
 }  // namespace faultline

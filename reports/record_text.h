@@ -35,4 +35,7 @@ std::string ms_figure(const Json& value);
 // outages and the timeline.
 std::string record_text(const Json& record);
 
+// "tiers (TABLE): objectives claim tier 6 (on rto; without rpo) · achieved figures meet ..."
+std::string tiers_text(const Json& tiers);
+
 }  // namespace faultline

@@ -312,6 +312,12 @@ int command_run(const CliOptions& options) {
     return kExitAborted;
   }
   store->reset();  // reopened at the end: a connection held for the whole drill could break
+  auto tiers = tier_table_of(options);
+  if (!tiers) {
+    std::fprintf(stderr, "faultline: %s; the drill did not start\n",
+                 redact(tiers.error().message).c_str());
+    return kExitAborted;
+  }
 
   StopRequest stop;
   SignalWatcher watcher(stop);
@@ -323,6 +329,7 @@ int command_run(const CliOptions& options) {
   auto view = make_view(view_options);
   DrillReport report = run_drill(*plan, drill_options, *view);
   Json record = record_json(report);
+  record["tiers"] = assess_tiers(record, *tiers);
   std::string record_line;
   int exit_code = write_outputs(options, record, report.exit_code, records, home,
                                 options.junit_path, record_line);

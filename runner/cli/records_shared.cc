@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
+#include <filesystem>
+
 #include "reports/store/ledger_entries.h"
 #include "runner/core/time.h"
 #include "runner/runner.h"
@@ -30,6 +33,16 @@ Result<EntryQuery> record_query(const RecordsOptions& options) {
     query.until = utc_iso8601(*until);
   }
   return query;
+}
+
+Result<TierTable> tier_table_of(const CliOptions& options) {
+  if (const char* path = std::getenv("FAULTLINE_TIERS"); path && *path) {
+    return read_tier_table(path);
+  }
+  std::string own = resolve_home(options.home) + "/tiers.json";
+  std::error_code ec;
+  if (std::filesystem::exists(own, ec)) return read_tier_table(own);
+  return default_tier_table();
 }
 
 Status append_record(const CliOptions& options, const Json& record) {

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "runner/core/suggest.h"
+#include "runner/plan/continuity_reader.h"
 #include "runner/plan/fault_reader.h"
 #include "runner/plan/node_reader.h"
 #include "runner/plan/probe_reader.h"
@@ -19,7 +20,8 @@ namespace {
 
 const std::vector<std::string> kTopKeys = {"version",      "name",   "description", "owner",
                                            "runbook",      "vars",   "objectives",  "services",
-                                           "steady_state", "faults", "recovery", "proxies"};
+                                           "steady_state", "faults", "recovery", "continuity",
+                                           "proxies"};
 
 class PlanLoader {
  public:
@@ -56,6 +58,9 @@ class PlanLoader {
       plan_.runbook = reader_.text(node, "runbook").value_or("");
     });
     optional(top, "objectives", [&](const YAML::Node& node) { read_objectives(node); });
+    optional(top, "continuity", [&](const YAML::Node& node) {
+      plan_.continuity = read_continuity(reader_, node);
+    });
     optional(top, "services", [&](const YAML::Node& node) {
       plan_.services = read_services(reader_, registry_, node);
     });

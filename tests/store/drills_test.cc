@@ -33,7 +33,11 @@ TEST_CASE("drills run at once each land in one ledger, chained one after another
     std::string name = fmt::format("parallel-{}", i);
     std::string plan = dir.write(
         name + ".yaml",
-        fast_plan(name, "  - {name: flag, type: exec, at: 0s, params: {inject: [\"true\"]}}\n"));
+        fast_plan(name, "  - {name: flag, type: exec, at: 0s, params: {inject: [\"true\"]}}\n",
+                  kAlwaysPasses,
+                  "objectives: {rto: 5s}\ncontinuity: {service: payments, impact: high, "
+                  "emergency_plan: {ref: EP-7, version: \"3.2\"}, tier: \"5\", "
+                  "participants: [{name: alice, role: commander}]}\n"));
     std::string home = dir.file("home-" + std::to_string(i));
     drills.push_back(
         start_cli({"--home", home, "run", plan, "-q", "--store", test_store.location()},
@@ -55,6 +59,18 @@ TEST_CASE("drills run at once each land in one ledger, chained one after another
     CHECK(entry_body(entry)["verdict"] == "passed");
   }
   CHECK(plans.size() == kDrills);
+  // Each record carries the plan's continuity metadata and the tiers its figures meet.
+  CliRun show = run_cli_env(
+      {"records", "show", entries[0].subject, "--store", test_store.location()}, "", {});
+  INFO(show.out << show.err);
+  CHECK(mentions(show.out,
+                 "continuity: service payments · impact high · emergency plan EP-7 "
+                 "version 3.2 · tier stated by the plan 5"));
+  CHECK(mentions(show.out, "participants: alice (commander)"));
+  CHECK(mentions(show.out,
+                 "tiers (GB/T 20988-2007 disaster recovery capability levels): "
+                 "objectives claim tier 6 (on rto; without rpo) · achieved figures "
+                 "meet tier 6 (on rto; without rpo) · the plan states tier 5"));
   auto verified = verify_ledger(*store, {});
   REQUIRE(verified.ok());
   CHECK(verified->ok());

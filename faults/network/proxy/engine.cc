@@ -65,6 +65,8 @@ Result<ProxyEngine::ProxyInput> ProxyEngine::read_proxy(const Json& body) {
   auto enabled = bool_field(body, "enabled", true);
   if (!enabled) return enabled.error();
   if (name->empty()) return bad("missing required field: name");
+  if (name->find('/') != std::string::npos)
+    return bad("bad request body: a proxy name cannot hold '/' (the API could not name it)");
   if (upstream->empty()) return bad("missing required field: upstream");
   if (auto ok = split_host_port(*listen, "listen"); !ok) return ok.error();
   if (auto ok = split_host_port(*upstream, "upstream"); !ok) return ok.error();

@@ -14,6 +14,9 @@ Status register_builtin_faults(Registry& registry) {
   for (auto* add : {&make_network_partition_type, &make_network_netem_type}) {
     if (Status added = registry.add(add()); !added) return added;
   }
+  for (auto& type : make_proxy_fault_types()) {
+    if (Status added = registry.add(std::move(type)); !added) return added;
+  }
   return {};
 }
 

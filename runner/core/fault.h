@@ -67,6 +67,9 @@ class Fault {
   virtual std::string describe() const = 0;
   // Whether the plan must give this fault a process `target:`.
   virtual bool acts_on_processes() const { return false; }
+  // The proxy under the plan's `proxies:` this fault acts on ("" for none); the plan
+  // loader refuses a name the plan does not declare.
+  virtual std::string plan_proxy() const { return ""; }
   // Checks this host can run the fault (programs present, kernel support, ...).
   virtual Status preflight(Target&) const { return {}; }
   virtual Result<Json> inject(FaultContext& context) const = 0;

@@ -11,6 +11,7 @@
 #include "faultline_version.h"
 #include "runner/core/secrets.h"
 #include "runner/core/signals.h"
+#include "runner/engine/drill_proxies.h"
 #include "runner/engine/fault_actions.h"
 #include "runner/engine/preflight.h"
 #include "runner/engine/probe_loop.h"
@@ -220,6 +221,16 @@ class Drill {
       else
         problems.push_back("journal: " + journal.error().message);
     }
+    if (problems.empty() && !plan_.proxies.empty()) {
+      auto proxies = DrillProxies::start(plan_.proxies);
+      if (proxies.ok()) {
+        proxies_ = std::move(*proxies);
+        recorder_.event("note", "preflight",
+                        std::to_string(plan_.proxies.size()) + " proxy(ies) listening");
+      } else {
+        problems.push_back(proxies.error().message);
+      }
+    }
     for (const auto& problem : problems) recorder_.event("note", "preflight", problem, false);
     if (problems.empty()) return true;
     abort("preflight: " + problems.front() +
@@ -267,7 +278,7 @@ class Drill {
                           [this](const ProcessSelector& selector) { return resolve(selector); },
                           [this](const std::vector<ProcessId>& found) { return admit(found); },
                           report_.drill_id,
-                          nullptr};
+                          proxies_ ? &proxies_->api() : nullptr};
   }
 
   struct Step {
@@ -396,6 +407,11 @@ class Drill {
       }
       report_.service_restarts = services_->restarts();
     }
+    if (proxies_) {
+      if (!services_) enter("teardown");
+      proxies_.reset();
+      recorder_.event("note", "teardown", "proxies stopped");
+    }
     enter("verdict");
     judge();
     if (journal_ && report_.leftovers.empty()) {
@@ -503,6 +519,7 @@ class Drill {
   std::unique_ptr<TargetLocks> locks_;
   std::unique_ptr<Journal> journal_;
   std::unique_ptr<Services> services_;
+  std::unique_ptr<DrillProxies> proxies_;
   std::unique_ptr<ProbeLoop> probes_;
   double faults_phase_ms_ = 0;  // when the faults phase began
 };

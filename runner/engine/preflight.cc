@@ -152,6 +152,16 @@ PreflightResult run_preflight(const Plan& plan, Target& target, const PreflightO
     if (free) free = endpoint_is_free(service, *endpoint, target);
     checks.add(label + " ready endpoint " + endpoint->describe(), free, "free");
   }
+  for (const auto& proxy : plan.proxies) {
+    std::string label = "proxy '" + proxy.name + "' listen " + proxy.listen;
+    Status free = lock(locks, mode, port_lock_key(proxy.listen_port), label);
+    auto holder = free ? target.listener(proxy.listen_port) : std::nullopt;
+    if (holder) {
+      free = Error{ErrorCode::in_use, "port " + std::to_string(proxy.listen_port) +
+                                          " is already taken by " + holder->describe()};
+    }
+    checks.add(label, free, "free");
+  }
   // The dry run looks without creating anything; the drill creates the folder now, so
   // that a record that cannot be written is found before any fault acts.
   checks.add("records folder " + options.records_dir,

@@ -11,6 +11,7 @@
 #include "runner/plan/fault_reader.h"
 #include "runner/plan/node_reader.h"
 #include "runner/plan/probe_reader.h"
+#include "runner/plan/proxy_reader.h"
 #include "runner/plan/service_reader.h"
 #include "runner/plan/substitutions.h"
 
@@ -19,7 +20,8 @@ namespace {
 
 const std::vector<std::string> kTopKeys = {"version",      "name",   "description", "owner",
                                            "runbook",      "vars",   "objectives",  "services",
-                                           "steady_state", "faults", "recovery", "continuity"};
+                                           "steady_state", "faults", "recovery", "continuity",
+                                           "proxies"};
 
 class PlanLoader {
  public:
@@ -62,9 +64,11 @@ class PlanLoader {
     optional(top, "services", [&](const YAML::Node& node) {
       plan_.services = read_services(reader_, registry_, node);
     });
+    optional(top, "proxies",
+             [&](const YAML::Node& node) { plan_.proxies = read_proxies(reader_, node); });
     require(top, "steady_state", root, [&](const YAML::Node& node) { read_steady_state(node); });
     require(top, "faults", root, [&](const YAML::Node& node) {
-      plan_.faults = read_faults(reader_, registry_, node, plan_.services);
+      plan_.faults = read_faults(reader_, registry_, node, plan_.services, plan_.proxies);
     });
     optional(top, "recovery", [&](const YAML::Node& node) {
       for (const Field& field : reader_.fields(node, {"timeout", "observe"}, "recovery")) {

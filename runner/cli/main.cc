@@ -101,6 +101,8 @@ const CommandEntry kCommands[] = {
      no_options, command_recover},
     {"types", "list fault and probe types with their parameters", "faultline types", types_options,
      command_types},
+    {"schema", "print a JSON Schema (2020-12) of plans, for editors", "faultline schema",
+     no_options, command_schema},
     {"version", "print the version", "faultline version", no_options, command_version},
 };
 
@@ -109,7 +111,7 @@ void add_global_options(CLI::App& app, CliOptions& options) {
                  "state folder: journal, logs, records (env FAULTLINE_HOME)")
       ->type_name("DIR");
   add_repeatable(app, "--plugins", options.plugin_dirs,
-                 "a folder of exec plugins (repeatable; env FAULTLINE_PLUGIN_PATH)")
+                 "a folder of plugins, exec or .lua (repeatable; env FAULTLINE_PLUGIN_PATH)")
       ->type_name("DIR");
   app.set_version_flag("--version,-V", "", "print the version, as 'faultline version' does");
   // Global options work wherever they are typed (`faultline run PLAN --home DIR`): a

@@ -18,7 +18,7 @@ namespace {
 
 const std::vector<std::string> kTopKeys = {"version",      "name",   "description", "owner",
                                            "runbook",      "vars",   "objectives",  "services",
-                                           "steady_state", "faults", "recovery"};
+                                           "steady_state", "faults", "recovery",    "plugins"};
 
 class PlanLoader {
  public:
@@ -55,6 +55,10 @@ class PlanLoader {
       plan_.runbook = reader_.text(node, "runbook").value_or("");
     });
     optional(top, "objectives", [&](const YAML::Node& node) { read_objectives(node); });
+    // Loaded before the plan (plan_plugins.h); here only their form is checked.
+    optional(top, "plugins", [&](const YAML::Node& node) {
+      for (const auto& item : reader_.items(node, "plugins")) reader_.text(item, "plugin path");
+    });
     optional(top, "services", [&](const YAML::Node& node) {
       plan_.services = read_services(reader_, registry_, node);
     });
@@ -226,6 +230,8 @@ class PlanLoader {
 };
 
 }  // namespace
+
+const std::vector<std::string>& plan_top_keys() { return kTopKeys; }
 
 Plan read_plan(const std::string& path, const YAML::Node& root, const Registry& registry,
                const std::map<std::string, std::string>& vars, LoadMode mode,

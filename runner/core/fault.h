@@ -19,6 +19,7 @@
 #include "runner/core/process_id.h"
 #include "runner/core/result.h"
 #include "runner/core/target.h"
+#include "runner/core/toxic_api.h"
 
 namespace faultline {
 
@@ -46,6 +47,10 @@ class ActionContext {
   // A folder for the drill's own files (<home>/work/<drill id>), the same for the
   // runner and for `faultline recover`; "" when there is none (tests without a journal).
   virtual std::string work_dir() const { return ""; }
+  // The proxies the drill's plan declared (`proxies:`), running in the runner; null when
+  // there are none here, as in `faultline recover`: those proxies ended with their runner,
+  // and so did every toxic on them.
+  virtual ToxicApi* drill_proxies() { return nullptr; }
 };
 
 class FaultContext : public ActionContext {
@@ -55,6 +60,10 @@ class FaultContext : public ActionContext {
   // selection is empty, ambiguous or refused.
   virtual Result<std::vector<ProcessId>> target_processes() = 0;
   virtual Status journal_before_acting(const Json& rollback, const std::string& what) = 0;
+  // The drill's id and the fault's name in the plan, for the names a fault gives what it
+  // creates on the system (an nftables table, a toxic), so that two drills never share one.
+  virtual std::string drill_id() const { return "drill"; }
+  virtual std::string fault_name() const { return "fault"; }
 };
 
 class Fault {

@@ -61,8 +61,7 @@ void* capped_alloc(void* data, void* block, size_t old_size, size_t new_size) {
                   "used more than %zu MiB of memory (the cap per call); stopped",
                   guard->limits.memory_bytes >> 20);
   } else if (guard->deadline_passed) {
-    std::snprintf(message, sizeof message,
-                  "ran longer than %s (the time limit per call); stopped",
+    std::snprintf(message, sizeof message, "ran longer than %s (the time limit per call); stopped",
                   format_duration(guard->limits.time).c_str());
   } else {
     std::snprintf(message, sizeof message,

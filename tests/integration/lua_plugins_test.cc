@@ -100,8 +100,9 @@ TEST_CASE("Lua param errors are reported at file:line:col, by schema and by vali
   CliRun run = run_cli({"--plugins", dir.file("plugins"), "validate", plan});
   INFO(run.err);
   CHECK(run.exit_code == 2);
-  CHECK(mentions(run.err, plan + ":14:16: error: fault 'flag': percent must be 1..99"));
-  CHECK(mentions(run.err, plan + ":18:37: error: fault 'flag2' param 'spin'"));
+  CHECK(mentions(run.err, plan + ":15:16: error: fault 'flag': percent must be 1..99"));
+  CHECK(
+      mentions(run.err, plan + ":19:34: error: fault 'flag2' param 'spin' must be true or false"));
 }
 
 TEST_CASE("faultline types lists Lua types with their docs") {
@@ -184,7 +185,10 @@ TEST_CASE("plugins are found in <home>/plugins, FAULTLINE_PLUGIN_PATH and a plan
                   {{"FAULTLINE_PLUGIN_PATH", dir.file("nowhere") + ":" + dir.file("env")}});
   CHECK(env.exit_code == 2);  // a folder named on the path must exist
   CHECK(mentions(env.err, "plugin directory " + dir.file("nowhere")));
-  CHECK(mentions(env.out, "team.flag"));
+  CliRun found = run_cli_env({"types"}, dir.file("empty-home"),
+                             {{"FAULTLINE_PLUGIN_PATH", dir.file("env")}});
+  CHECK(found.exit_code == 0);
+  CHECK(mentions(found.out, "team.flag"));
 
   dir.write("drill/lib/flag.lua", kFlagPlugin);
   std::string plan = dir.write("drill/plan.yaml",

@@ -37,6 +37,16 @@ class ActionContext {
   // drill record. Fails only when the command cannot be started or journaled.
   virtual Result<ExecResult> run_step(const std::string& step, const Command& command,
                                       Millis timeout) = 0;
+  // Starts one background process of the fault (a CPU burner, a memory hog) in its own
+  // process group, journaled (as a process group to stop) BEFORE it runs, so that
+  // `faultline recover` stops it if the runner dies; the fault's rollback stops it too.
+  virtual Result<ProcessId> start_step(const std::string& step, const Command& command) {
+    (void)step, (void)command;
+    return Error{ErrorCode::not_found, "this context cannot start background processes"};
+  }
+  // A folder for the drill's own files (<home>/work/<drill id>), the same for the
+  // runner and for `faultline recover`; "" when there is none (tests without a journal).
+  virtual std::string work_dir() const { return ""; }
   // The proxies the drill's plan declared (`proxies:`), running in the runner; null when
   // there are none here, as in `faultline recover`: those proxies ended with their runner,
   // and so did every toxic on them.

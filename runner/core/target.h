@@ -51,6 +51,13 @@ class Target {
   virtual Result<ExecResult> run(const Command& command, Millis timeout,
                                  const RunControl& control = {}) = 0;
   virtual bool has_program(const std::string& program) = 0;
+  // Starts a process in the background, in its own process group, output discarded; the
+  // target reaps it when it exits. RunControl::before_exec runs before it executes
+  // anything (the caller journals the group there). Fails when it cannot be started.
+  virtual Result<ProcessId> start(const Command& command, const RunControl& control) {
+    (void)command, (void)control;
+    return Error{ErrorCode::not_found, "target '" + name() + "' cannot start background processes"};
+  }
 
   virtual Result<ProcessId> identify(pid_t pid) = 0;
   virtual Result<ProcessInfo> describe_process(const ProcessId& process) = 0;

@@ -24,6 +24,12 @@ class DrillFaultContext final : public FaultContext {
     return steps_.run_step(step, command, timeout);
   }
 
+  Result<ProcessId> start_step(const std::string& step, const Command& command) override {
+    return steps_.start_step(step, command);
+  }
+
+  std::string work_dir() const override { return steps_.work_dir(); }
+
   Result<std::vector<ProcessId>> target_processes() override {
     if (!run_.spec->target) return Error{ErrorCode::invalid, "fault has no target"};
     auto processes = env_.resolve(*run_.spec->target);

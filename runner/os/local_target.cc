@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <optional>
+#include <thread>
 
 #include "runner/os/files.h"
 #include "runner/os/http_client.h"
@@ -48,6 +49,15 @@ class LocalTarget final : public Target {
   }
 
   bool has_program(const std::string& program) override { return program_exists(program); }
+
+  Result<ProcessId> start(const Command& command, const RunControl& control) override {
+    auto started = spawn_process(command, "/dev/null", control);
+    if (!started.ok()) return started.error();
+    // Reaped as soon as it exits, so it never lingers as a zombie; its start time in
+    // the ProcessId keeps a reused pid from being mistaken for it.
+    std::thread([pid = started->pid] { (void)reap_child(pid); }).detach();
+    return started;
+  }
 
   Result<ProcessId> identify(pid_t pid) override { return identify_process(pid); }
 

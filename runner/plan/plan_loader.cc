@@ -21,7 +21,7 @@ namespace {
 const std::vector<std::string> kTopKeys = {"version",      "name",   "description", "owner",
                                            "runbook",      "vars",   "objectives",  "services",
                                            "steady_state", "faults", "recovery", "continuity",
-                                           "proxies"};
+                                           "proxies", "plugins"};
 
 class PlanLoader {
  public:
@@ -60,6 +60,10 @@ class PlanLoader {
     optional(top, "objectives", [&](const YAML::Node& node) { read_objectives(node); });
     optional(top, "continuity", [&](const YAML::Node& node) {
       plan_.continuity = read_continuity(reader_, node);
+    });
+    // Loaded before the plan (plan_plugins.h); here only their form is checked.
+    optional(top, "plugins", [&](const YAML::Node& node) {
+      for (const auto& item : reader_.items(node, "plugins")) reader_.text(item, "plugin path");
     });
     optional(top, "services", [&](const YAML::Node& node) {
       plan_.services = read_services(reader_, registry_, node);
@@ -234,6 +238,8 @@ class PlanLoader {
 };
 
 }  // namespace
+
+const std::vector<std::string>& plan_top_keys() { return kTopKeys; }
 
 Plan read_plan(const std::string& path, const YAML::Node& root, const Registry& registry,
                const std::map<std::string, std::string>& vars, LoadMode mode,

@@ -35,6 +35,7 @@ TempDir::~TempDir() {
 
 std::string TempDir::write(const std::string& name, const std::string& content) const {
   std::string path = file(name);
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
   REQUIRE(write_file_atomically(path, content).ok());
   return path;
 }

@@ -24,7 +24,8 @@ class TempDir {
   TempDir& operator=(const TempDir&) = delete;
   const std::string& path() const { return path_; }
   std::string file(const std::string& name) const { return path_ + "/" + name; }
-  // Writes `content` to <dir>/<name> and returns the path.
+  // Writes `content` to <dir>/<name> (making the folders of a name like "a/b.lua") and
+  // returns the path.
   std::string write(const std::string& name, const std::string& content) const;
 
  private:

@@ -263,10 +263,10 @@ faults:
     params: {inject: [true]}
 )");
   CHECK(rendered(text) ==
-        "plan.yaml:5:7: error: a probe needs exactly one type key (exec, http, redis, tcp)\n"
+        "plan.yaml:5:7: error: a probe needs exactly one type key (exec, http, lua, redis, tcp)\n"
         "    - name: nothing\n"
         "      ^\n"
-        "plan.yaml:6:7: error: a probe needs exactly one type key (exec, http, redis, tcp)\n"
+        "plan.yaml:6:7: error: a probe needs exactly one type key (exec, http, lua, redis, tcp)\n"
         "    - tcp: {port: 80}\n"
         "      ^\n");
 }

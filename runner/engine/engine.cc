@@ -354,17 +354,16 @@ class Drill {
   }
 
   void wait_for_recovery() {
-    double last_fault_event_ms = 0;
-    for (const auto& run : report_.faults) {
-      last_fault_event_ms = std::max(
-          {last_fault_event_ms, run.injected_ms.value_or(0), run.rolled_back_ms.value_or(0)});
-    }
+    // Every rollback has finished by now. Only rounds that began afterwards show the
+    // state the rollbacks left: one that began while a rollback was still acting may
+    // have passed before the rollback broke (or fixed) anything.
+    const double rollbacks_done_ms = recorder_.now_ms();
     const int needed = plan_.steady_state.recovered_after;
     bool recovered = recorder_.wait_for_rounds(
         [&](const std::vector<Round>& rounds) {
           int streak = 0;
           for (const auto& round : rounds) {
-            if (round.started_ms < last_fault_event_ms) continue;
+            if (round.started_ms < rollbacks_done_ms) continue;
             streak = round.ok ? streak + 1 : 0;
           }
           return streak >= needed;

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "runner/os/journal.h"
+#include "tests/support/skip.h"
 #include "tests/support/test_support.h"
 
 using namespace faultline;
@@ -95,6 +96,17 @@ class SmallTmpfs {
   std::string path_;
   bool mounted_ = false;
 };
+
+// Starts a drill whose disk.fill fills `tmpfs` to `percent` for `duration`.
+std::unique_ptr<OwnedProcess> start_disk_fill(const TempDir& dir, const SmallTmpfs& tmpfs,
+                                              const std::string& duration, int percent) {
+  std::string fault = "{name: fill, type: disk.fill, at: 0s, duration: " + duration +
+                      ", params: {path: " + tmpfs.path() + ", percent: " + std::to_string(percent) +
+                      "}}";
+  return start_faultline({"run", dir.write("plan.yaml", shipped_plan("fill", fault)), "--records",
+                          dir.file("records")},
+                         dir.file("home"), dir.file("runner.log"));
+}
 
 }  // namespace
 
@@ -188,18 +200,10 @@ TEST_CASE("disk.fill fills a real filesystem to the percentage, removed on rollb
   TempDir dir;
   SmallTmpfs tmpfs(dir, 16);
   if (!tmpfs.mounted()) {
-    WARN("skipped: cannot mount a tmpfs here (needs root and CAP_SYS_ADMIN)");
+    skip_test("cannot mount a tmpfs here (needs root and CAP_SYS_ADMIN)");
     return;
   }
-  std::string home = dir.file("home");
-  auto runner = start_faultline(
-      {"run",
-       dir.write("plan.yaml", shipped_plan("fill",
-                                           "{name: fill, type: disk.fill, at: 0s, duration: 1s, "
-                                           "params: {path: " +
-                                               tmpfs.path() + ", percent: 80}}")),
-       "--records", dir.file("records")},
-      home, dir.file("runner.log"));
+  auto runner = start_disk_fill(dir, tmpfs, "1s", 80);
   double peak = 0;
   eventually(
       [&] {
@@ -220,18 +224,11 @@ TEST_CASE("disk.fill is undone by recover after the runner is SIGKILLed") {
   TempDir dir;
   SmallTmpfs tmpfs(dir, 16);
   if (!tmpfs.mounted()) {
-    WARN("skipped: cannot mount a tmpfs here (needs root and CAP_SYS_ADMIN)");
+    skip_test("cannot mount a tmpfs here (needs root and CAP_SYS_ADMIN)");
     return;
   }
   std::string home = dir.file("home");
-  auto runner = start_faultline(
-      {"run",
-       dir.write("plan.yaml", shipped_plan("fill",
-                                           "{name: fill, type: disk.fill, at: 0s, duration: 60s, "
-                                           "params: {path: " +
-                                               tmpfs.path() + ", percent: 50}}")),
-       "--records", dir.file("records")},
-      home, dir.file("runner.log"));
+  auto runner = start_disk_fill(dir, tmpfs, "60s", 50);
   REQUIRE(eventually([&] { return tmpfs.used_percent() >= 50; }, Millis(10000)));
   kill(runner->pid(), SIGKILL);
   REQUIRE(runner->wait(Millis(5000)) != -1);

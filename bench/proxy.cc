@@ -19,7 +19,6 @@
 // test suite: it checks that everything runs and prints; its figures are not judged, as a
 // loaded CI machine makes small samples noisy, and it exits 0 unless a transfer failed).
 #include <fmt/format.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -35,6 +34,7 @@
 #include <vector>
 
 #include "faults/network/proxy/proxy_server.h"
+#include "runner/os/net.h"
 #include "runner/os/subprocess.h"
 #include "tests/support/loopback.h"
 
@@ -360,11 +360,7 @@ int main(int argc, char** argv) {
     }
   }
   // Thousands of sockets live in this one process (clients, proxy, upstream).
-  rlimit files{};
-  if (getrlimit(RLIMIT_NOFILE, &files) == 0) {
-    files.rlim_cur = files.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &files);
-  }
+  raise_open_files_limit();
   auto server = proxy::ProxyServer::start();
   if (!server) {
     std::fprintf(stderr, "proxy_bench: %s\n", server.error().message.c_str());

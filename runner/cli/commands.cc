@@ -20,6 +20,7 @@
 #include "runner/os/local_target.h"
 #include "runner/os/target_locks.h"
 #include "runner/runner.h"
+#include "runner/schedule/schedule.h"
 
 namespace faultline {
 namespace {
@@ -228,6 +229,11 @@ int command_validate(const CliOptions& options) {
     std::printf("%s: ok: plan '%s', %zu fault(s), %zu probe(s), %zu service(s)\n", path.c_str(),
                 plan->name.c_str(), plan->faults.size(), plan->steady_state.probes.size(),
                 plan->services.size());
+    if (plan->schedule) {
+      auto schedule = Schedule::make(plan->schedule->cron, plan->schedule->timezone);
+      if (schedule)
+        std::printf("  %s\n", describe_next_due(*schedule, WallClock::now(), 3).c_str());
+    }
   }
   return invalid ? kExitUsage : 0;
 }

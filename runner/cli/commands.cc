@@ -11,6 +11,7 @@
 #include "faultline_version.h"
 #include "plugins/plugins.h"
 #include "reports/reports.h"
+#include "runner/cli/plan_files.h"
 #include "runner/cli/records_shared.h"
 #include "runner/core/json_reader.h"
 #include "runner/core/secrets.h"
@@ -442,6 +443,21 @@ int command_schema(const CliOptions& options) {
 int command_version(const CliOptions&) {
   std::printf("faultline %s\n", FAULTLINE_VERSION);
   return 0;
+}
+
+}  // namespace faultline
+
+namespace faultline {
+
+bool load_plans_to_check(const CliOptions& options, std::vector<Plan>& plans) {
+  if (!load_registry(options, PluginProblems::fatal)) return false;
+  bool all = true;
+  for (const auto& path : options.plans) {
+    auto plan = load_or_report(path, {}, LoadMode::to_check);
+    if (plan) plans.push_back(std::move(*plan));
+    all = all && plan.has_value();
+  }
+  return all;
 }
 
 }  // namespace faultline

@@ -119,6 +119,8 @@ const CommandEntry kCommands[] = {
     {"version", "print the version", "faultline version", no_options, command_version},
     {"records", "query and verify the record store: list, show, review, close, actions, verify",
      "faultline records list", add_records_subcommands, command_records},
+    {"report", "a drill's report (HTML, Markdown, JSON), or a plan's trend across drills",
+     "faultline report ID", add_report_options, command_report},
     {"proxy", "serve the fault proxy with a Toxiproxy-compatible HTTP API", "faultline proxy",
      proxy_options, command_proxy},
 };

@@ -23,6 +23,7 @@ struct CliOptions {
   std::string store;     // --store: where records go (records_store.h)
   std::string key_file;  // --key-file: the ledger key
   RecordsOptions records;
+  AuditOptions audit;
   // faultline proxy
   std::string proxy_host = "127.0.0.1";
   int proxy_port = 8474;
@@ -43,6 +44,8 @@ int command_version(const CliOptions& options);
 int command_records(const CliOptions& options);
 // runner/cli/report_command.cc
 int command_report(const CliOptions& options);
+// runner/cli/audit_command.cc
+int command_audit(const CliOptions& options);
 // Serves the Toxiproxy-compatible API until SIGINT/SIGTERM (runner/cli/proxy_command.cc).
 int command_proxy(const CliOptions& options);
 

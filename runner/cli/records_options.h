@@ -21,4 +21,12 @@ struct RecordsOptions {
   bool trend = false;
 };
 
+// faultline audit (runner/cli/audit_command.cc).
+struct AuditOptions {
+  std::string since, until;
+  std::string plans_dir = ".";
+  std::string format = "md";  // md, json, html
+  std::string output;         // -o FILE ("" = stdout)
+};
+
 }  // namespace faultline

@@ -12,16 +12,17 @@
 #include "runner/plan/node_reader.h"
 #include "runner/plan/probe_reader.h"
 #include "runner/plan/proxy_reader.h"
+#include "runner/plan/schedule_reader.h"
 #include "runner/plan/service_reader.h"
 #include "runner/plan/substitutions.h"
 
 namespace faultline {
 namespace {
 
-const std::vector<std::string> kTopKeys = {"version",      "name",   "description", "owner",
-                                           "runbook",      "vars",   "objectives",  "services",
-                                           "steady_state", "faults", "recovery", "continuity",
-                                           "proxies", "plugins"};
+const std::vector<std::string> kTopKeys = {"version",      "name",    "description", "owner",
+                                           "runbook",      "vars",    "objectives",  "services",
+                                           "steady_state", "faults",  "recovery",    "continuity",
+                                           "proxies",      "plugins", "schedule"};
 
 class PlanLoader {
  public:
@@ -61,6 +62,8 @@ class PlanLoader {
     optional(top, "continuity", [&](const YAML::Node& node) {
       plan_.continuity = read_continuity(reader_, node);
     });
+    optional(top, "schedule",
+             [&](const YAML::Node& node) { plan_.schedule = read_schedule(reader_, node); });
     // Loaded before the plan (plan_plugins.h); here only their form is checked.
     optional(top, "plugins", [&](const YAML::Node& node) {
       for (const auto& item : reader_.items(node, "plugins")) reader_.text(item, "plugin path");

@@ -9,13 +9,15 @@
 #include "faults/network/proxy/proxy_server.h"
 #include "faults/network/proxy/toxiproxy_api.h"
 #include "runner/cli/commands.h"
+#include "runner/core/exit_codes.h"
 #include "runner/os/files.h"
+#include "runner/os/net.h"
 #include "runner/safety/signals.h"
 
 namespace faultline {
 namespace {
 
-constexpr int kExitUsage = 2;
+using exit_codes::kUsage;
 constexpr int kExitFailed = 1;
 constexpr size_t kMaxConfig = 1024 * 1024;
 
@@ -29,16 +31,17 @@ int fail(int code, const std::string& message) {
 int command_proxy(const CliOptions& options) {
   StopRequest stop;
   SignalWatcher watcher(stop);
+  // Each connection through a proxy holds two descriptors (four while it splices).
+  raise_open_files_limit();
   auto server = proxy::ProxyServer::start();
   if (!server) return fail(kExitFailed, server.error().message);
   if (!options.proxy_config.empty()) {
     auto text = read_regular_file(options.proxy_config, kMaxConfig, "proxy config");
-    if (!text) return fail(kExitUsage, text.error().message);
+    if (!text) return fail(kUsage, text.error().message);
     Json config = Json::parse(*text, nullptr, false);
-    if (config.is_discarded()) return fail(kExitUsage, options.proxy_config + ": not valid JSON");
+    if (config.is_discarded()) return fail(kUsage, options.proxy_config + ": not valid JSON");
     auto populated = (*server)->populate(config);
-    if (!populated)
-      return fail(kExitUsage, options.proxy_config + ": " + populated.error().message);
+    if (!populated) return fail(kUsage, options.proxy_config + ": " + populated.error().message);
   }
   proxy::ToxiproxyApi api(**server);
   auto port = api.bind(options.proxy_host, options.proxy_port);

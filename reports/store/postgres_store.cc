@@ -3,16 +3,33 @@
 // Messages name the server as host:port/dbname and user, never the password.
 #include <fmt/format.h>
 #include <libpq-fe.h>
+#include <poll.h>
 
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
 #include <memory>
 
 #include "reports/store/ledger.h"
 #include "reports/store/store_backends.h"
 #include "reports/store/store_schema.h"
+#include "runner/core/duration.h"
 #include "runner/core/time.h"
 
 namespace faultline {
 namespace {
+
+// How long a connection attempt and each statement may take: FAULTLINE_STORE_TIMEOUT
+// (a duration), else 30 s. A server that stops answering (stopped, or a dead network)
+// makes the statement fail with this timeout rather than hang the drill or the query;
+// the server cannot enforce this itself (a stopped server enforces nothing), so the
+// client waits on the socket with a deadline.
+Millis store_timeout() {
+  if (const char* text = std::getenv("FAULTLINE_STORE_TIMEOUT"); text && *text) {
+    if (auto parsed = parse_duration(text); parsed && parsed->count() > 0) return *parsed;
+  }
+  return Millis(30000);
+}
 
 // Any fixed number: two-key advisory locks cannot collide with a one-key lock.
 constexpr const char* kSchemaLock = "SELECT pg_advisory_xact_lock(20261125, 10)";
@@ -56,9 +73,12 @@ class PostgresStore : public RecordStore {
   ~PostgresStore() override { PQfinish(connection_); }
 
   Status open(StoreOpening opening) {
-    // The URI's own connect_timeout, if any, wins over this default.
+    // The URI's own connect_timeout, if any, wins over this default (whole seconds, at
+    // least 2: libpq reads 1 as 2).
+    std::string connect_seconds =
+        std::to_string(std::max<int64_t>(2, (timeout_.count() + 999) / 1000));
     const char* keywords[] = {"connect_timeout", "application_name", "dbname", nullptr};
-    const char* values[] = {"10", "faultline", uri_.c_str(), nullptr};
+    const char* values[] = {connect_seconds.c_str(), "faultline", uri_.c_str(), nullptr};
     connection_ = PQconnectdbParams(keywords, values, 1);
     if (!connection_ || PQstatus(connection_) != CONNECTION_OK) {
       return Error{fmt::format("cannot connect to record store {}: {}", shown_,
@@ -162,11 +182,31 @@ class PostgresStore : public RecordStore {
     return {};
   }
 
+  // One statement, waiting at most timeout_ for its answer. After a timeout the
+  // connection is closed (it is mid-statement): every later call fails at once.
   Result<PgResult> query(const std::string& sql, const std::vector<std::string>& values) {
+    if (!connection_) return Error{ErrorCode::failed, "record store " + shown_ + ": " + lost_};
     std::vector<const char*> pointers;
     for (const auto& value : values) pointers.push_back(value.c_str());
-    PgResult result(PQexecParams(connection_, sql.c_str(), static_cast<int>(pointers.size()),
-                                 nullptr, pointers.data(), nullptr, nullptr, 0));
+    if (!PQsendQueryParams(connection_, sql.c_str(), static_cast<int>(pointers.size()), nullptr,
+                           pointers.data(), nullptr, nullptr, 0)) {
+      return failure(nullptr);
+    }
+    auto deadline = std::chrono::steady_clock::now() + timeout_;
+    PgResult result;
+    for (;;) {
+      while (PQisBusy(connection_)) {
+        auto left = std::chrono::duration_cast<Millis>(deadline - std::chrono::steady_clock::now());
+        pollfd ready{PQsocket(connection_), POLLIN, 0};
+        int polled = left.count() > 0 ? poll(&ready, 1, static_cast<int>(left.count())) : 0;
+        if (polled < 0 && errno == EINTR) continue;
+        if (polled == 0) return timed_out();
+        if (polled < 0 || !PQconsumeInput(connection_)) return failure(nullptr);
+      }
+      PGresult* next = PQgetResult(connection_);
+      if (!next) break;
+      result.reset(next);  // one statement: one result, then none
+    }
     ExecStatusType status = PQresultStatus(result.get());
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return failure(result.get());
     return result;
@@ -178,8 +218,23 @@ class PostgresStore : public RecordStore {
     return Error{fmt::format("record store {}: {}", shown_, reason)};
   }
 
+  Error timed_out() {
+    PQfinish(connection_);
+    connection_ = nullptr;
+    lost_ = fmt::format(
+        "the connection was closed after the server did not answer within {} "
+        "(FAULTLINE_STORE_TIMEOUT)",
+        format_duration(timeout_));
+    return Error{ErrorCode::timed_out,
+                 fmt::format("record store {} did not answer within {} (FAULTLINE_STORE_TIMEOUT); "
+                             "is the server stopped or unreachable?",
+                             shown_, format_duration(timeout_))};
+  }
+
   std::string uri_;
   std::string shown_;
+  Millis timeout_ = store_timeout();
+  std::string lost_;
   PGconn* connection_ = nullptr;
 };
 

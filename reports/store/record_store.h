@@ -48,7 +48,8 @@ struct EntryQuery {
   std::string verdict;
   std::string since;
   std::string until;
-  bool with_bodies = true;  // false: body stays "" (faster listings)
+  // false: body, body_sha256, prev_hash, hash and mac stay "" (listings: much faster).
+  bool with_bodies = true;
 
   // Entries of `kind` about drill `subject` ("": any).
   static EntryQuery about(std::string kind, std::string subject = "") {

@@ -57,7 +57,13 @@ ScanSql scan_sql(const EntryQuery& query, StoreDialect dialect) {
   filter(query.since, "started_at >=");
   filter(query.until, "started_at <");
   std::string columns = kColumns;
-  if (!query.with_bodies) columns.replace(columns.find("body,"), 5, "'' AS body,");
+  // Without bodies, the columns stored after the body are left out too: SQLite keeps a
+  // large body in a chain of overflow pages, and reading any column after it walks the
+  // whole chain (a listing of 100,000 records read every body).
+  if (!query.with_bodies) {
+    columns = columns.substr(0, columns.find("body,")) +
+              "'' AS body, '' AS body_sha256, '' AS prev_hash, '' AS hash, '' AS mac";
+  }
   sql.text = fmt::format("SELECT seq, {} FROM ledger WHERE {} ORDER BY seq LIMIT {}", columns,
                          where, kScanBatch);
   return sql;

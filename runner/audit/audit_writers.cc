@@ -2,8 +2,8 @@
 #include <fmt/format.h>
 
 #include "reports/record_text.h"
+#include "reports/report/page_text.h"
 #include "reports/review_text.h"
-#include "reports/xml_text.h"
 #include "runner/audit/audit.h"
 
 namespace faultline {
@@ -38,22 +38,6 @@ Json slot_json(const DueSlot& slot) {
 std::string schedule_text(const AuditedPlan& plan) {
   if (!plan.schedule) return "none";
   return "`" + plan.schedule->cron + "` " + plan.schedule->timezone;
-}
-
-// Free text in a Markdown table cell or list item: no line breaks, no markup.
-std::string md(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '\n' || c == '\r' || c == '\t') {
-      out += ' ';
-    } else if (std::string_view("\\`*_{}[]<>()#+!|~").find(c) != std::string_view::npos) {
-      out += '\\';
-      out += c;
-    } else {
-      out += c;
-    }
-  }
-  return out;
 }
 
 // One due time and what became of it; `escape` makes free text safe for the format.
@@ -121,20 +105,20 @@ Json audit_json(const AuditResult& audit) {
 
 std::string audit_markdown(const AuditResult& audit) {
   std::string out = fmt::format("# Drill audit, {} to {} (UTC)\n\nstore {} · overdue as of {}\n\n",
-                                audit.since, audit.until, md(audit.store), audit.today);
+                                audit.since, audit.until, md_text(audit.store), audit.today);
   out +=
       "| plan | schedule | due | held | missed | executed | objectives missed | overdue actions "
       "|\n";
   out += "|---|---|---|---|---|---|---|---|\n";
   for (const auto& plan : audit.plans) {
-    out += fmt::format("| {} | {} | {}{} | {} | {} | {} | {} | {} |\n", md(plan.plan.name),
+    out += fmt::format("| {} | {} | {}{} | {} | {} | {} | {} | {} |\n", md_text(plan.plan.name),
                        schedule_text(plan.plan), plan.due.size(), plan.due_truncated ? "+" : "",
                        plan.held(), plan.missed(), plan.drills.size(),
                        plan.objectives_missed.size(), plan.overdue_actions.size());
   }
   for (const auto& plan : audit.plans) {
-    out += fmt::format("\n## {}\n\nplan file {} · sha256 {}\n", md(plan.plan.name),
-                       md(plan.plan.path), plan.plan.sha256);
+    out += fmt::format("\n## {}\n\nplan file {} · sha256 {}\n", md_text(plan.plan.name),
+                       md_text(plan.plan.path), plan.plan.sha256);
     if (!plan.plan.schedule) out += "\nno schedule: nothing is due, drills are listed as run\n";
     if (plan.other_plan_versions > 0) {
       out += fmt::format("\n{} drill(s) ran another version of the plan (another SHA-256)\n",
@@ -144,36 +128,34 @@ std::string audit_markdown(const AuditResult& audit) {
     for (const auto& slot : plan.due) {
       if (!slot.held_by.empty()) continue;
       if (!heading) out += "\nDue drills not held:\n\n", heading = true;
-      out += "- " + slot_line(slot, md) + "\n";
+      out += "- " + slot_line(slot, md_text) + "\n";
     }
     if (plan.due_truncated)
       out += fmt::format("\nonly the first {} due times are listed\n", kMaxDueSlots);
     if (!plan.objectives_missed.empty()) out += "\nObjectives missed:\n\n";
     for (const auto& drill : plan.objectives_missed) {
-      out += fmt::format("- {} started {}: {}\n", md(drill.id), drill.started_at,
-                         md(objectives_line(drill.objectives)));
+      out += fmt::format("- {} started {}: {}\n", md_text(drill.id), drill.started_at,
+                         md_text(objectives_line(drill.objectives)));
     }
     if (!plan.overdue_actions.empty()) out += "\nCorrective actions overdue:\n\n";
     for (const auto& action : plan.overdue_actions) {
-      out += fmt::format("- {} (drill {}): {}; owner {}, due {}\n", action.id, md(action.drill_id),
-                         md(action.text), md(action.owner), action.due);
+      out += fmt::format("- {} (drill {}): {}; owner {}, due {}\n", action.id,
+                         md_text(action.drill_id), md_text(action.text), md_text(action.owner),
+                         action.due);
     }
   }
   if (!audit.other_plans.empty()) {
     out += "\n## Drills of plans not audited\n\n";
     for (const auto& [name, count] : audit.other_plans)
-      out += fmt::format("- {}: {} drill(s)\n", md(name), count);
+      out += fmt::format("- {}: {} drill(s)\n", md_text(name), count);
   }
   out += "\n**" + result_line(audit) + "**\n";
   return out;
 }
 
 std::string audit_html(const AuditResult& audit) {
-  auto h = [](const std::string& text) { return xml_escape(text); };
-  std::string out =
-      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Drill audit</title>"
-      "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-      "td,th{border:1px solid #999;padding:.2em .5em}.bad{color:#b00}</style></head><body>\n";
+  auto h = html_text;
+  std::string out;
   out += fmt::format("<h1>Drill audit, {} to {} (UTC)</h1>\n<p>store {} · overdue as of {}</p>\n",
                      h(audit.since), h(audit.until), h(audit.store), h(audit.today));
   out +=
@@ -194,7 +176,7 @@ std::string audit_html(const AuditResult& audit) {
                        h(plan.plan.path), h(plan.plan.sha256));
     for (const auto& slot : plan.due) {
       if (slot.held_by.empty())
-        out += "<li class=\"bad\">" + slot_line(slot, xml_escape) + "</li>\n";
+        out += "<li class=\"bad\">" + slot_line(slot, html_text) + "</li>\n";
     }
     for (const auto& drill : plan.objectives_missed) {
       out += fmt::format("<li class=\"bad\">objectives missed: {} started {}: {}</li>\n",
@@ -207,8 +189,8 @@ std::string audit_html(const AuditResult& audit) {
     }
     out += "</ul>\n";
   }
-  out += "<p><strong>" + h(result_line(audit)) + "</strong></p>\n</body></html>\n";
-  return out;
+  out += "<p><strong>" + h(result_line(audit)) + "</strong></p>\n";
+  return html_page("Drill audit", out);
 }
 
 }  // namespace faultline

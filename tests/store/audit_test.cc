@@ -166,7 +166,7 @@ TEST_CASE("audit: due drills against the drills the store holds, missed ones and
   CHECK(mentions(markdown.out,
                  "- due 2026-03-28 02:00 CET (2026-03-28T01:00Z): MISSED, no judged "
                  "drill before 2026-03-29T01:00Z"));
-  CHECK(mentions(markdown.out, "shorten \\| \\<the\\> cut; owner alice, due 2026-04-01"));
+  CHECK(mentions(markdown.out, "shorten \\| &lt;the&gt; cut; owner alice, due 2026-04-01"));
   CHECK(mentions(markdown.out,
                  "**NOT clean: 2 missed drill(s), 1 drill(s) missed objectives, 1 "
                  "corrective action(s) overdue**"));

@@ -33,7 +33,7 @@ std::string postgres_unavailable() {
   return "";
 }
 
-PostgresServer::PostgresServer() : dir_(std::make_unique<TempDir>()) {
+PostgresServer::PostgresServer(PostgresFsync fsync) : dir_(std::make_unique<TempDir>()) {
   std::string unavailable = postgres_unavailable();
   INFO(unavailable);
   REQUIRE(unavailable.empty());
@@ -48,8 +48,9 @@ PostgresServer::PostgresServer() : dir_(std::make_unique<TempDir>()) {
   INFO(init.out << init.err);
   REQUIRE(init.exit_code == 0);
   port_ = free_port();
-  std::string options = fmt::format(
-      "-c listen_addresses=127.0.0.1 -p {} -k {} -c fsync=off -c max_connections=100", port_, root);
+  std::string options =
+      fmt::format("-c listen_addresses=127.0.0.1 -p {} -k {} -c fsync={} -c max_connections=100",
+                  port_, root, fsync == PostgresFsync::on ? "on" : "off");
   ExecResult start = as_postgres({std::string(kBin) + "/pg_ctl", "-D", data_, "-w", "-l",
                                   root + "/log", "-o", options, "start"});
   stopper_.data = data_;

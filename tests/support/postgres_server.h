@@ -10,10 +10,13 @@
 
 namespace faultline::testing {
 
+// Tests run it with fsync off (fast); a benchmark of durable writes turns it on.
+enum class PostgresFsync { off, on };
+
 class PostgresServer {
  public:
   // Starts it; fails the test (REQUIRE) when it cannot.
-  PostgresServer();
+  explicit PostgresServer(PostgresFsync fsync = PostgresFsync::off);
   ~PostgresServer() = default;
   PostgresServer(const PostgresServer&) = delete;
   PostgresServer& operator=(const PostgresServer&) = delete;

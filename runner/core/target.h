@@ -15,6 +15,7 @@
 #include "runner/core/duration.h"
 #include "runner/core/process_id.h"
 #include "runner/core/result.h"
+#include "runner/core/sql.h"
 
 namespace faultline {
 
@@ -73,6 +74,10 @@ class Target {
   virtual Status tcp_connect(const std::string& host, int port, Millis timeout) = 0;
   // One request on a fresh connection (a probe stands for a new client).
   virtual Result<HttpResponse> http(const HttpRequest& request) = 0;
+  // One SQL query on a fresh connection (runner/core/sql.h); fails when no server
+  // accepts the connection in time, or the query fails. Messages never hold the
+  // connection string (it may carry a password).
+  virtual Result<SqlResult> sql(const SqlRequest& request) = 0;
   // The process listening on TCP `port` on this target, when it can be found.
   virtual std::optional<ProcessInfo> listener(int port) = 0;
 };

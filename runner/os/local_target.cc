@@ -9,6 +9,7 @@
 #include "runner/os/files.h"
 #include "runner/os/http_client.h"
 #include "runner/os/net.h"
+#include "runner/os/pg_client.h"
 #include "runner/os/process.h"
 #include "runner/os/subprocess.h"
 
@@ -94,6 +95,8 @@ class LocalTarget final : public Target {
   }
 
   Result<HttpResponse> http(const HttpRequest& request) override { return http_request(request); }
+
+  Result<SqlResult> sql(const SqlRequest& request) override { return sql_query(request); }
 
   std::optional<ProcessInfo> listener(int port) override {
     auto owner = process_listening_on(port);

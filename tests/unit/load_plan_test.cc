@@ -345,11 +345,11 @@ faults:
         "    ^\n");
 }
 
-TEST_CASE("an rpo objective is refused until there is a write ledger") {
+TEST_CASE("an rpo objective is refused without a workload to measure it from") {
   std::string text = kMinimalPlan + "objectives:\n  rto: 5s\n  rpo: 1s\n";
   CHECK(rendered(text) ==
-        "plan.yaml:13:3: error: rpo needs a write-ledger workload, which this faultline does not "
-        "have yet; remove it or measure rto/availability\n"
+        "plan.yaml:13:3: error: rpo is measured from a write ledger: add a workload: section, or "
+        "remove this objective\n"
         "  rpo: 1s\n"
         "  ^\n");
 }

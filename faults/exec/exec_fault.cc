@@ -1,26 +1,16 @@
 #include "faults/exec/exec_fault.h"
 
+#include "faults/fault_steps.h"
 #include "runner/core/json_reader.h"
-#include "runner/core/secrets.h"
 
 namespace faultline {
 namespace {
 
 const Millis kDefaultTimeout{30000};
 
-// Runs one of the fault's commands; fails unless it exited 0, quoting what it said.
 Status run_step(ActionContext& context, const std::string& step,
                 const std::vector<std::string>& argv, Millis timeout) {
-  auto result = context.run_step(step, Command{argv}, timeout);
-  if (!result.ok()) return result.error().with_context(step + " command");
-  if (result->succeeded()) return {};
-  std::string said = redacted_excerpt(result->err.empty() ? result->out : result->err, 200);
-  while (!said.empty() && (said.back() == '\n' || said.back() == ' ')) said.pop_back();
-  ErrorCode code = result->cancelled   ? ErrorCode::cancelled
-                   : result->timed_out ? ErrorCode::timed_out
-                                       : ErrorCode::failed;
-  return Error{code, step + " command " + quote_command(argv) + " " +
-                         result->how_it_ended(timeout) + (said.empty() ? "" : ": " + said)};
+  return run_fault_step(context, step, Command{argv}, timeout);
 }
 
 class ExecFault final : public Fault {

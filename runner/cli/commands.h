@@ -18,6 +18,10 @@ struct CliOptions {
   bool dry_run = false;
   bool quiet = false;
   bool json = false;
+  // faultline proxy
+  std::string proxy_host = "127.0.0.1";
+  int proxy_port = 8474;
+  std::string proxy_config;
 };
 
 int command_validate(const CliOptions& options);
@@ -25,5 +29,7 @@ int command_run(const CliOptions& options);
 int command_recover(const CliOptions& options);
 int command_types(const CliOptions& options);
 int command_version(const CliOptions& options);
+// Serves the Toxiproxy-compatible API until SIGINT/SIGTERM (runner/cli/proxy_command.cc).
+int command_proxy(const CliOptions& options);
 
 }  // namespace faultline

@@ -93,6 +93,18 @@ void types_options(CLI::App& command, CliOptions& options) {
   command.add_flag("--json", options.json, "machine-readable schemas");
 }
 
+void proxy_options(CLI::App& command, CliOptions& options) {
+  command.add_option("--host", options.proxy_host, "the API's address (default 127.0.0.1)")
+      ->type_name("ADDRESS");
+  command.add_option("--port", options.proxy_port, "the API's port (default 8474; 0: any free)")
+      ->type_name("PORT")
+      ->check(CLI::Range(0, 65535));
+  command
+      .add_option("--config", options.proxy_config,
+                  "create these proxies at start (a JSON array, as POST /populate takes)")
+      ->type_name("FILE");
+}
+
 const CommandEntry kCommands[] = {
     {"validate", "check plans; every error as FILE:LINE:COL (exit 2 if any)",
      "faultline validate PLAN.yaml...", validate_options, command_validate},
@@ -102,6 +114,8 @@ const CommandEntry kCommands[] = {
     {"types", "list fault and probe types with their parameters", "faultline types", types_options,
      command_types},
     {"version", "print the version", "faultline version", no_options, command_version},
+    {"proxy", "serve the fault proxy with a Toxiproxy-compatible HTTP API", "faultline proxy",
+     proxy_options, command_proxy},
 };
 
 void add_global_options(CLI::App& app, CliOptions& options) {

@@ -19,6 +19,7 @@
 #include "runner/core/process_id.h"
 #include "runner/core/result.h"
 #include "runner/core/target.h"
+#include "runner/core/toxic_api.h"
 
 namespace faultline {
 
@@ -36,6 +37,10 @@ class ActionContext {
   // drill record. Fails only when the command cannot be started or journaled.
   virtual Result<ExecResult> run_step(const std::string& step, const Command& command,
                                       Millis timeout) = 0;
+  // The proxies the drill's plan declared (`proxies:`), running in the runner; null when
+  // there are none here, as in `faultline recover`: those proxies ended with their runner,
+  // and so did every toxic on them.
+  virtual ToxicApi* drill_proxies() { return nullptr; }
 };
 
 class FaultContext : public ActionContext {
@@ -45,6 +50,10 @@ class FaultContext : public ActionContext {
   // selection is empty, ambiguous or refused.
   virtual Result<std::vector<ProcessId>> target_processes() = 0;
   virtual Status journal_before_acting(const Json& rollback, const std::string& what) = 0;
+  // The drill's id and the fault's name in the plan, for the names a fault gives what it
+  // creates on the system (an nftables table, a toxic), so that two drills never share one.
+  virtual std::string drill_id() const { return "drill"; }
+  virtual std::string fault_name() const { return "fault"; }
 };
 
 class Fault {

@@ -255,8 +255,13 @@ class Drill {
   }
 
   FaultActionEnv fault_env() {
-    return FaultActionEnv{target_, *journal_, recorder_, [this] { return stop_requested(); },
-                          [this](const ProcessSelector& selector) { return resolve(selector); }};
+    return FaultActionEnv{target_,
+                          *journal_,
+                          recorder_,
+                          [this] { return stop_requested(); },
+                          [this](const ProcessSelector& selector) { return resolve(selector); },
+                          report_.drill_id,
+                          nullptr};
   }
 
   struct Step {

@@ -10,10 +10,14 @@ class DrillFaultContext final : public FaultContext {
   DrillFaultContext(FaultRun& run, FaultActionEnv& env)
       : run_(run),
         env_(env),
-        steps_(env.target, &env.journal, fault_key(*run.spec), env.stop_requested,
-               [&recorder = env.recorder] { return recorder.now_ms(); }) {}
+        steps_(
+            env.target, &env.journal, fault_key(*run.spec), env.stop_requested,
+            [&recorder = env.recorder] { return recorder.now_ms(); }, env.proxies) {}
 
   Target& target() override { return env_.target; }
+  ToxicApi* drill_proxies() override { return env_.proxies; }
+  std::string drill_id() const override { return env_.drill_id; }
+  std::string fault_name() const override { return run_.spec->name; }
 
   Result<ExecResult> run_step(const std::string& step, const Command& command,
                               Millis timeout) override {
@@ -88,7 +92,7 @@ Status rollback_fault(FaultRun& run, FaultActionEnv& env) {
   if (!run.needs_rollback || run.rolled_back) return {};
   StepContext steps(
       env.target, &env.journal, fault_key(*run.spec), [] { return false; },
-      [&recorder = env.recorder] { return recorder.now_ms(); });
+      [&recorder = env.recorder] { return recorder.now_ms(); }, env.proxies);
   // Stamped just before acting, like the inject: a probe answered right after the
   // SIGCONT must not end before the fault's recorded end.
   run.rolled_back_ms = env.recorder.now_ms();

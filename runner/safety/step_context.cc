@@ -8,12 +8,14 @@
 namespace faultline {
 
 StepContext::StepContext(Target& target, Journal* journal, std::string key,
-                         std::function<bool()> cancelled, std::function<double()> now_ms)
+                         std::function<bool()> cancelled, std::function<double()> now_ms,
+                         ToxicApi* proxies)
     : target_(target),
       journal_(journal),
       key_(std::move(key)),
       cancelled_(std::move(cancelled)),
-      now_ms_(std::move(now_ms)) {}
+      now_ms_(std::move(now_ms)),
+      proxies_(proxies) {}
 
 Result<ExecResult> StepContext::run_step(const std::string& step, const Command& command,
                                          Millis timeout) {

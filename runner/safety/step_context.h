@@ -30,11 +30,13 @@ class StepContext : public ActionContext {
  public:
   // `key` names the action the steps belong to ("fault/crash"); `cancelled` says when a
   // step should be cut short (a stop request during an inject; never for a rollback);
-  // `now_ms` stamps steps on the drill's time base. `journal` may be null (tests).
+  // `now_ms` stamps steps on the drill's time base. `journal` may be null (tests);
+  // `proxies` is the drill's own proxies, null outside a running drill (recover).
   StepContext(Target& target, Journal* journal, std::string key, std::function<bool()> cancelled,
-              std::function<double()> now_ms);
+              std::function<double()> now_ms, ToxicApi* proxies = nullptr);
 
   Target& target() override { return target_; }
+  ToxicApi* drill_proxies() override { return proxies_; }
   Result<ExecResult> run_step(const std::string& step, const Command& command,
                               Millis timeout) override;
   const std::vector<StepRecord>& steps() const { return steps_; }
@@ -45,6 +47,7 @@ class StepContext : public ActionContext {
   std::string key_;
   std::function<bool()> cancelled_;
   std::function<double()> now_ms_;
+  ToxicApi* proxies_;
   std::vector<StepRecord> steps_;
 };
 

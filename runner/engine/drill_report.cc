@@ -164,8 +164,8 @@ Json workload_json(const WorkloadRun& run) {
               {"error", run.error},
               {"read_back_ms", json_number(run.read_back_ms)},
               {"read_back_server", run.read_back_server},
-              {"ledger_measurement", run.measurement ? ledger_measurement_json(*run.measurement)
-                                                     : Json(nullptr)}};
+              {"ledger_measurement",
+               run.measurement ? ledger_measurement_json(*run.measurement) : Json(nullptr)}};
 }
 
 Json record_json(const DrillReport& report) {

@@ -38,8 +38,8 @@ struct FaultRun {
 
 // What the write ledger (plan `workload:`) did and what it measured.
 struct WorkloadRun {
-  std::string ledger;     // "postgres"
-  std::string describe;   // where it wrote, without secrets
+  std::string ledger;    // "postgres"
+  std::string describe;  // where it wrote, without secrets
   int rate = 0;
   double write_timeout_ms = 0;
   std::optional<double> started_ms, stopped_ms;

@@ -412,12 +412,12 @@ class Drill {
       run.read_back_server = back->server;
       run.measurement = measure_ledger(writer_->writes(), *back, writer_->started_ms());
       const LedgerMeasurement& m = *run.measurement;
-      recorder_.event("note", "workload",
-                      fmt::format("ledger: {} acknowledged, {} lost, {} duplicated, {} "
-                                  "unexpected, rpo {:.0f}ms",
-                                  m.acknowledged, m.lost, m.duplicates, m.unexpected,
-                                  m.rpo_ms.value_or(0)),
-                      m.lost == 0 && m.unexpected == 0);
+      recorder_.event(
+          "note", "workload",
+          fmt::format("ledger: {} acknowledged, {} lost, {} duplicated, {} "
+                      "unexpected, rpo {:.0f}ms",
+                      m.acknowledged, m.lost, m.duplicates, m.unexpected, m.rpo_ms.value_or(0)),
+          m.lost == 0 && m.unexpected == 0);
     }
     writer_.reset();
   }

@@ -82,22 +82,22 @@ std::string PgConnection::server() const {
 }
 
 Result<SqlResult> PgConnection::query(const std::string& sql,
-                                      const std::vector<std::string>& params,
-                                      MonoTime deadline) {
+                                      const std::vector<std::string>& params, MonoTime deadline) {
   PGconn* connection = connection_.get();
   if (connection == nullptr) return Error{"query: the connection is closed"};
   std::vector<const char*> values;
   for (const auto& value : params) values.push_back(value.c_str());
-  int sent = params.empty() ? PQsendQuery(connection, sql.c_str())
-                            : PQsendQueryParams(connection, sql.c_str(),
-                                                static_cast<int>(values.size()), nullptr,
-                                                values.data(), nullptr, nullptr, 0);
+  int sent = params.empty()
+                 ? PQsendQuery(connection, sql.c_str())
+                 : PQsendQueryParams(connection, sql.c_str(), static_cast<int>(values.size()),
+                                     nullptr, values.data(), nullptr, nullptr, 0);
   if (sent == 0) return Error{"cannot send the query: " + pq_message(PQerrorMessage(connection))};
   int socket = PQsocket(connection);
   for (;;) {  // flush what is queued
     int flushed = PQflush(connection);
     if (flushed == 0) break;
-    if (flushed < 0) return Error{"cannot send the query: " + pq_message(PQerrorMessage(connection))};
+    if (flushed < 0)
+      return Error{"cannot send the query: " + pq_message(PQerrorMessage(connection))};
     auto ready = wait_socket(socket, POLLOUT | POLLIN, deadline);
     if (!ready.ok()) return ready.error();
     if (!*ready) {

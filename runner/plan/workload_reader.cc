@@ -24,8 +24,8 @@ std::optional<WorkloadSpec> read_workload(NodeReader& reader, const YAML::Node& 
         spec.read_back_timeout = *timeout;
     } else {
       if (++backends > 1) {
-        reader.error(field.key_node, "workload has one ledger; '" + spec.ledger +
-                                         "' is already given");
+        reader.error(field.key_node,
+                     "workload has one ledger; '" + spec.ledger + "' is already given");
         continue;
       }
       const LedgerType* type = find_ledger_type(field.key);

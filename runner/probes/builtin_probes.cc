@@ -9,8 +9,8 @@
 namespace faultline {
 
 Status register_builtin_probes(Registry& registry) {
-  for (auto* make : {&make_http_probe_type, &make_tcp_probe_type, &make_exec_probe_type,
-                     &make_sql_probe_type}) {
+  for (auto* make :
+       {&make_http_probe_type, &make_tcp_probe_type, &make_exec_probe_type, &make_sql_probe_type}) {
     if (Status added = registry.add(make()); !added) return added;
   }
   return {};

@@ -23,8 +23,8 @@ LedgerMeasurement measure_ledger(const std::vector<LedgerWrite>& writes,
   std::optional<double> first_ack_by_survivor;
   for (const auto& [seq, write] : sent) {
     if (write->acked_ms && write->acked_by == read_back.server) {
-      first_ack_by_survivor = std::min(first_ack_by_survivor.value_or(*write->acked_ms),
-                                       *write->acked_ms);
+      first_ack_by_survivor =
+          std::min(first_ack_by_survivor.value_or(*write->acked_ms), *write->acked_ms);
     }
   }
   std::vector<const LedgerWrite*> lost, survived;
@@ -55,15 +55,17 @@ LedgerMeasurement measure_ledger(const std::vector<LedgerWrite>& writes,
     m.rpo_ms = 0;
     return m;
   }
-  auto by_ack = [](const LedgerWrite* a, const LedgerWrite* b) { return *a->acked_ms < *b->acked_ms; };
+  auto by_ack = [](const LedgerWrite* a, const LedgerWrite* b) {
+    return *a->acked_ms < *b->acked_ms;
+  };
   m.oldest_lost_ack_ms = *(*std::min_element(lost.begin(), lost.end(), by_ack))->acked_ms;
   m.newest_lost_ack_ms = *(*std::max_element(lost.begin(), lost.end(), by_ack))->acked_ms;
   double reference = writer_started_ms;
   for (const LedgerWrite* write : survived) {
     if (*write->acked_ms < *m.oldest_lost_ack_ms) {
       reference = std::max(reference, *write->acked_ms);
-      m.last_safe_ack_ms = std::max(m.last_safe_ack_ms.value_or(*write->acked_ms),
-                                    *write->acked_ms);
+      m.last_safe_ack_ms =
+          std::max(m.last_safe_ack_ms.value_or(*write->acked_ms), *write->acked_ms);
     }
   }
   m.rpo_ms = *m.newest_lost_ack_ms - reference;

@@ -31,14 +31,14 @@ struct LedgerReadBack {
 };
 
 struct LedgerMeasurement {
-  int64_t attempted = 0;     // sequence numbers the writer sent at least once
-  int64_t acknowledged = 0;  // ... and got an acknowledgement for
-  int64_t surviving = 0;     // acknowledged and read back
-  int64_t lost = 0;          // acknowledged and missing
-  int64_t duplicates = 0;    // surplus copies of a sequence number (2 copies = 1 duplicate)
-  int64_t unexpected = 0;    // rows read back that no write ever sent
-  int64_t in_doubt = 0;             // never acknowledged, but maybe applied
-  int64_t in_doubt_survived = 0;    // of those, read back
+  int64_t attempted = 0;          // sequence numbers the writer sent at least once
+  int64_t acknowledged = 0;       // ... and got an acknowledgement for
+  int64_t surviving = 0;          // acknowledged and read back
+  int64_t lost = 0;               // acknowledged and missing
+  int64_t duplicates = 0;         // surplus copies of a sequence number (2 copies = 1 duplicate)
+  int64_t unexpected = 0;         // rows read back that no write ever sent
+  int64_t in_doubt = 0;           // never acknowledged, but maybe applied
+  int64_t in_doubt_survived = 0;  // of those, read back
   // Acknowledged by a server other than the one read back, after that one had already
   // acknowledged a write: two primaries took writes at once (split brain).
   int64_t split_brain_writes = 0;

@@ -1,10 +1,11 @@
 // The PostgreSQL write ledger: rows (drill, seq) in a table, inserted one statement per
 // write on the application's connection string (multi-host and
 // target_session_attrs=read-write included), read back on a fresh connection.
+#include "runner/workload/postgres_ledger.h"
+
 #include <cctype>
 
 #include "runner/os/pg_client.h"
-#include "runner/workload/postgres_ledger.h"
 
 namespace faultline {
 namespace {
@@ -13,8 +14,8 @@ bool plain_identifier(const std::string& name) {
   if (name.empty() || name.size() > 63 || std::isdigit(static_cast<unsigned char>(name[0])))
     return false;
   for (char c : name) {
-    if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
-          c == '_'))
+    if (!(std::islower(static_cast<unsigned char>(c)) ||
+          std::isdigit(static_cast<unsigned char>(c)) || c == '_'))
       return false;
   }
   return true;
@@ -71,8 +72,8 @@ class PostgresLedgerStore final : public LedgerStore {
     MonoTime deadline = MonoClock::now() + timeout;
     auto connection = PgConnection::open(conninfo_, deadline);
     if (!connection.ok()) return connection.error().with_context("ledger read back");
-    auto rows = connection->query("SELECT seq FROM " + table_ + " WHERE drill = $1",
-                                  {drill_id_}, deadline);
+    auto rows =
+        connection->query("SELECT seq FROM " + table_ + " WHERE drill = $1", {drill_id_}, deadline);
     if (!rows.ok()) return rows.error().with_context("ledger read back");
     LedgerReadBack back;
     back.server = rows->server;

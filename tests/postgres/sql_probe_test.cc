@@ -32,9 +32,8 @@ TEST_CASE("the sql probe queries, finds the writable node, and keeps millisecond
   std::string node1 = std::to_string(pair.node1_port());
   std::string node2 = std::to_string(pair.node2_port());
 
-  ProbeOutcome value = check_sql({{"conninfo", pair.conninfo()},
-                                  {"query", "SELECT 6 * 7"},
-                                  {"expect_value", "42"}});
+  ProbeOutcome value =
+      check_sql({{"conninfo", pair.conninfo()}, {"query", "SELECT 6 * 7"}, {"expect_value", "42"}});
   CHECK(value.ok);
   CHECK(value.detail == "1 row from 127.0.0.1:" + node1 + ": '42'");
   ProbeOutcome rows = check_sql({{"conninfo", pair.node_conninfo(pair.node2_port())},
@@ -59,8 +58,8 @@ TEST_CASE("the sql probe queries, finds the writable node, and keeps millisecond
                                   {"expect_value", node1}});
   CHECK(found.ok);
   // Only the standby: no writable node.
-  ProbeOutcome none = check_sql({{"conninfo", pair.node_conninfo(pair.node2_port()) +
-                                                  " target_session_attrs=read-write"}});
+  ProbeOutcome none = check_sql(
+      {{"conninfo", pair.node_conninfo(pair.node2_port()) + " target_session_attrs=read-write"}});
   CHECK_FALSE(none.ok);
   CHECK(mentions(none.detail, "read-only"));
 
@@ -69,8 +68,8 @@ TEST_CASE("the sql probe queries, finds the writable node, and keeps millisecond
   pid_t postmaster = std::stoi(pid_line.substr(0, pid_line.find('\n')));
   REQUIRE(kill(postmaster, SIGSTOP) == 0);
   auto started = MonoClock::now();
-  ProbeOutcome frozen = check_sql({{"conninfo", pair.node_conninfo(pair.node1_port())},
-                                   {"timeout", 300}});
+  ProbeOutcome frozen =
+      check_sql({{"conninfo", pair.node_conninfo(pair.node1_port())}, {"timeout", 300}});
   double took = elapsed_ms(started, MonoClock::now());
   kill(postmaster, SIGCONT);
   CHECK_FALSE(frozen.ok);
@@ -81,8 +80,8 @@ TEST_CASE("the sql probe queries, finds the writable node, and keeps millisecond
 
 TEST_CASE("a password in the connection string never reaches a probe's description or detail") {
   int port = free_port();  // nobody listens
-  std::string conninfo = "host=127.0.0.1 port=" + std::to_string(port) +
-                         " user=app password=Sup3rS3cretPw dbname=app";
+  std::string conninfo =
+      "host=127.0.0.1 port=" + std::to_string(port) + " user=app password=Sup3rS3cretPw dbname=app";
   ProbeOutcome refused = check_sql({{"conninfo", conninfo}});
   CHECK_FALSE(refused.ok);
   CHECK(mentions(refused.detail, "refused"));

@@ -37,9 +37,7 @@ PgPair::PgPair(Replication replication) : dir_(base_.path() + "/pair") {
   REQUIRE(node2_port_ > 0);
 }
 
-PgPair::~PgPair() {
-  (void)run_command(Command({pg_pair_script(), "down", dir_}), Millis(30000));
-}
+PgPair::~PgPair() { (void)run_command(Command({pg_pair_script(), "down", dir_}), Millis(30000)); }
 
 std::string PgPair::conninfo() const {
   return "host=127.0.0.1,127.0.0.1 port=" + std::to_string(node1_port_) + "," +
@@ -68,7 +66,8 @@ std::string PgPair::psql(int port, const std::string& sql) const {
 }
 
 std::vector<std::string> PgPair::vars() const {
-  return {"--var", "PG_DIR=" + dir_, "--var", "PG_NODE1_PORT=" + std::to_string(node1_port_),
+  return {"--var", "PG_DIR=" + dir_,
+          "--var", "PG_NODE1_PORT=" + std::to_string(node1_port_),
           "--var", "PG_NODE2_PORT=" + std::to_string(node2_port_)};
 }
 

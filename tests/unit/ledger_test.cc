@@ -27,8 +27,8 @@ TEST_CASE("nothing lost: rpo 0, every acknowledged write survives") {
 
 TEST_CASE("rpo runs from the newest surviving ack before the first loss to the newest lost ack") {
   // 1-3 replicated, 4-6 acknowledged by the old primary and lost; 7-8 by the new one.
-  std::vector<LedgerWrite> writes{acked(1, 100), acked(2, 105), acked(3, 110),
-                                  acked(4, 115), acked(5, 120), acked(6, 125),
+  std::vector<LedgerWrite> writes{acked(1, 100),        acked(2, 105),       acked(3, 110),
+                                  acked(4, 115),        acked(5, 120),       acked(6, 125),
                                   acked(7, 900, "b:2"), acked(8, 905, "b:2")};
   auto m = measure_ledger(writes, {{1, 2, 3, 7, 8}, "b:2"}, 50);
   CHECK(m.lost == 3);
@@ -49,8 +49,8 @@ TEST_CASE("with no surviving write before the first loss, rpo counts from the wr
 }
 
 TEST_CASE("duplicates, unexpected rows, in-doubt writes and split brain are counted apart") {
-  LedgerWrite doubtful{3, 29, 2, std::nullopt, "", true};     // sent, never answered
-  LedgerWrite refused{4, 39, 1, std::nullopt, "", false};     // refused: not applied
+  LedgerWrite doubtful{3, 29, 2, std::nullopt, "", true};  // sent, never answered
+  LedgerWrite refused{4, 39, 1, std::nullopt, "", false};  // refused: not applied
   std::vector<LedgerWrite> writes{acked(1, 10, "b:2"), acked(2, 20, "b:2"), doubtful, refused,
                                   acked(5, 50, "a:1")};  // old primary acks after b took writes
   auto m = measure_ledger(writes, {{1, 2, 2, 2, 3, 99}, "b:2"}, 0);

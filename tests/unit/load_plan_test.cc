@@ -264,10 +264,10 @@ faults:
     params: {inject: [true]}
 )");
   CHECK(rendered(text) ==
-        "plan.yaml:5:7: error: a probe needs exactly one type key (exec, http, tcp)\n"
+        "plan.yaml:5:7: error: a probe needs exactly one type key (exec, http, sql, tcp)\n"
         "    - name: nothing\n"
         "      ^\n"
-        "plan.yaml:6:7: error: a probe needs exactly one type key (exec, http, tcp)\n"
+        "plan.yaml:6:7: error: a probe needs exactly one type key (exec, http, sql, tcp)\n"
         "    - tcp: {port: 80}\n"
         "      ^\n");
 }

@@ -23,8 +23,8 @@ class SqlProbe final : public Probe {
     auto answer = target.sql(request_);
     if (!answer.ok()) return {false, probe_detail(answer.error().message)};
     size_t rows = answer->rows.size();
-    std::string found = std::to_string(rows) + (rows == 1 ? " row" : " rows") + " from " +
-                        answer->server;
+    std::string found =
+        std::to_string(rows) + (rows == 1 ? " row" : " rows") + " from " + answer->server;
     if (expect_rows_ && static_cast<int64_t>(rows) != *expect_rows_) {
       return {false, probe_detail(found + ", expected " + std::to_string(*expect_rows_))};
     }

@@ -11,8 +11,10 @@
 #include "faultline_version.h"
 #include "plugins/plugins.h"
 #include "reports/reports.h"
+#include "runner/cli/records_shared.h"
 #include "runner/core/secrets.h"
 #include "runner/core/signals.h"
+#include "runner/os/files.h"
 #include "runner/os/local_target.h"
 #include "runner/os/target_locks.h"
 #include "runner/runner.h"
@@ -79,6 +81,8 @@ std::optional<Plan> load_or_report(const std::string& path,
   return std::nullopt;
 }
 
+}  // namespace
+
 std::string operator_name(const std::string& flag) {
   if (!flag.empty()) return flag;
   for (const char* var : {"SUDO_USER", "USER", "LOGNAME"}) {
@@ -87,6 +91,8 @@ std::string operator_name(const std::string& flag) {
   if (passwd* entry = getpwuid(geteuid())) return entry->pw_name;
   return "uid " + std::to_string(geteuid());
 }
+
+namespace {
 
 std::string figure(const ObjectiveResult& result, std::optional<double> value) {
   if (!value) return "not measured";
@@ -242,9 +248,9 @@ int run_exit_code(int drill_exit_code, bool outputs_as_asked) {
 // When anything went astray, the record is rewritten where it landed with the run's exit
 // code and a note of what went wrong, so that it explains itself. Returns the run's exit
 // code; `record_line` gets the lines the summary ends with.
-int write_outputs(Json& record, int drill_exit_code, const std::string& records,
-                  const std::string& home, const std::string& junit_path,
-                  std::string& record_line) {
+int write_outputs(const CliOptions& options, Json& record, int drill_exit_code,
+                  const std::string& records, const std::string& home,
+                  const std::string& junit_path, std::string& record_line) {
   std::vector<std::string> astray;
   std::string problem;
   auto written = write_record_with_fallback(record, records, home + "/records", &problem);
@@ -266,9 +272,20 @@ int write_outputs(Json& record, int drill_exit_code, const std::string& records,
     }
   }
   int exit_code = run_exit_code(drill_exit_code, astray.empty());
+  if (!astray.empty()) {
+    record["exit_code"] = exit_code;
+    for (const auto& what : astray) record["notes"].push_back(redact(what));
+  }
+  // The store gets the record as it is final, unless the store itself fails.
+  if (Status stored = append_record(options, record); !stored) {
+    std::string problem = "record not in the record store: " + stored.error().message;
+    record_line += "  RECORD NOT STORED: " + stored.error().message + "\n";
+    astray.push_back(problem);
+    exit_code = run_exit_code(drill_exit_code, false);
+    record["exit_code"] = exit_code;
+    record["notes"].push_back(redact(problem));
+  }
   if (astray.empty()) return exit_code;
-  record["exit_code"] = exit_code;
-  for (const auto& what : astray) record["notes"].push_back(redact(what));
   if (written.ok()) {
     // Over the copy just written; should this fail, that copy stays.
     (void)write_record(record, std::filesystem::path(*written).parent_path().string());
@@ -296,6 +313,23 @@ int command_run(const CliOptions& options) {
     return preflight.ok() ? 0 : kExitAborted;
   }
 
+  // No drill runs that could not reach its record store (nor sign for it).
+  auto key = resolve_ledger_key(options.key_file);
+  auto store = key ? open_store_of(options, StoreOpening::create_if_missing)
+                   : Result<std::unique_ptr<RecordStore>>(key.error());
+  if (!store) {
+    std::fprintf(stderr, "faultline: %s; the drill did not start\n",
+                 redact(store.error().message).c_str());
+    return kExitAborted;
+  }
+  store->reset();  // reopened at the end: a connection held for the whole drill could break
+  auto tiers = tier_table_of(options);
+  if (!tiers) {
+    std::fprintf(stderr, "faultline: %s; the drill did not start\n",
+                 redact(tiers.error().message).c_str());
+    return kExitAborted;
+  }
+
   StopRequest stop;
   SignalWatcher watcher(stop);
   DrillOptions drill_options{
@@ -306,9 +340,10 @@ int command_run(const CliOptions& options) {
   auto view = make_view(view_options);
   DrillReport report = run_drill(*plan, drill_options, *view);
   Json record = record_json(report);
+  record["tiers"] = assess_tiers(record, *tiers);
   std::string record_line;
-  int exit_code =
-      write_outputs(record, report.exit_code, records, home, options.junit_path, record_line);
+  int exit_code = write_outputs(options, record, report.exit_code, records, home,
+                                options.junit_path, record_line);
   view->on_finish(record);
   view.reset();  // the live view's last lines come before the summary
   print_summary(report, exit_code, record_line);
@@ -320,6 +355,14 @@ int command_recover(const CliOptions& options) {
   std::string home = resolve_home(options.home);
   RecoverReport report =
       recover_from_journals(home + "/journal", registry(), *make_local_target(), home + "/records");
+  for (const auto& path : report.records) {
+    auto text = read_file(path);
+    Json record = text ? Json::parse(*text, nullptr, false) : Json();
+    Status stored =
+        record.is_object() ? append_record(options, record) : Status(Error{"cannot read it back"});
+    report.lines.push_back(stored ? "record " + path + " added to the record store"
+                                  : "RECORD NOT STORED: " + path + ": " + stored.error().message);
+  }
   // Lines are redacted only now: recover learns each drill's secrets from its journal.
   for (const auto& line : report.lines) std::printf("%s\n", redact(line).c_str());
   if (report.failures > 0) {

@@ -14,6 +14,7 @@
 #include <iostream>
 
 #include "runner/cli/commands.h"
+#include "runner/cli/records_cli.h"
 #include "runner/core/suggest.h"
 
 namespace faultline {
@@ -114,6 +115,8 @@ const CommandEntry kCommands[] = {
     {"types", "list fault and probe types with their parameters", "faultline types", types_options,
      command_types},
     {"version", "print the version", "faultline version", no_options, command_version},
+    {"records", "query and verify the record store: list, show, review, close, actions, verify",
+     "faultline records list", add_records_subcommands, command_records},
     {"proxy", "serve the fault proxy with a Toxiproxy-compatible HTTP API", "faultline proxy",
      proxy_options, command_proxy},
 };
@@ -125,6 +128,13 @@ void add_global_options(CLI::App& app, CliOptions& options) {
   add_repeatable(app, "--plugins", options.plugin_dirs,
                  "a folder of exec plugins (repeatable; env FAULTLINE_PLUGIN_PATH)")
       ->type_name("DIR");
+  app.add_option("--store", options.store,
+                 "the record store: postgresql://... or a SQLite file (env FAULTLINE_STORE; "
+                 "default <home>/records.db)")
+      ->type_name("STORE");
+  app.add_option("--key-file", options.key_file,
+                 "sign and check the ledger with this key (env FAULTLINE_LEDGER_KEY)")
+      ->type_name("FILE");
   app.set_version_flag("--version,-V", "", "print the version, as 'faultline version' does");
   // Global options work wherever they are typed (`faultline run PLAN --home DIR`): a
   // command hands an option it does not know to the app. Commands inherit this setting
@@ -163,8 +173,13 @@ struct UsageError {
   std::string message;
 };
 
+// "faultline records list" for a nested command.
 std::string command_words(const CLI::App* command) {
-  return command ? "faultline " + command->get_name() : "faultline";
+  std::string words;
+  for (; command && command->get_parent(); command = command->get_parent()) {
+    words = " " + command->get_name() + words;
+  }
+  return "faultline" + words;
 }
 
 // "faultline run: <problem>", naming the command the problem was typed to.
@@ -186,8 +201,14 @@ const CLI::Option* option_named(const std::vector<const CLI::Option*>& options,
   return nullptr;
 }
 
+// Every command, nested ones (records list) too.
 std::vector<const CLI::App*> all_commands(const CLI::App& app) {
-  return app.get_subcommands([](const CLI::App*) { return true; });
+  std::vector<const CLI::App*> commands;
+  for (const CLI::App* command : app.get_subcommands([](const CLI::App*) { return true; })) {
+    commands.push_back(command);
+    for (const CLI::App* nested : all_commands(*command)) commands.push_back(nested);
+  }
+  return commands;
 }
 
 // Where CLI11 stopped: the command typed (null before one was named) and the options
@@ -200,8 +221,9 @@ struct ParseState {
 
   ParseState(const CLI::App& parsed, const std::vector<std::string>& typed)
       : app(parsed), args(typed), scope(parsed.get_options()) {
-    if (auto chosen = parsed.get_subcommands(); !chosen.empty()) command = chosen.front();
-    if (command) {
+    // The deepest command typed (`records list`), with its parents' options in scope.
+    for (const CLI::App* level = &parsed; !level->get_subcommands().empty();) {
+      level = command = level->get_subcommands().front();
       for (const CLI::Option* option : command->get_options()) scope.push_back(option);
     }
   }
@@ -268,6 +290,12 @@ UsageError unexpected_word(const ParseState& state, const std::string& word) {
     return problem_in(nullptr,
                       "unknown command '" + word + "'" + did_you_mean(word, command_names()));
   }
+  auto below = state.command->get_subcommands([](const CLI::App*) { return true; });
+  if (!below.empty()) {
+    std::vector<std::string> names;
+    for (const CLI::App* command : below) names.push_back(command->get_name());
+    return problem_in(state.command, "unknown command '" + word + "'" + did_you_mean(word, names));
+  }
   if (!has_positional(*state.command)) {
     return {state.command,
             command_words(state.command) + " takes no arguments; got '" + word + "'"};
@@ -301,7 +329,24 @@ UsageError missing_arguments(const ParseState& state) {
             fmt::format("faultline needs a command, e.g. 'faultline run PLAN.yaml' (commands: {})",
                         fmt::join(command_names(), ", "))};
   }
-  // Only plans are required (run's, validate's).
+  // A command with subcommands (records) needs one of them.
+  auto below = state.command->get_subcommands([](const CLI::App*) { return true; });
+  if (!below.empty()) {
+    std::vector<std::string> names;
+    for (const CLI::App* command : below) names.push_back(command->get_name());
+    return {state.command, fmt::format("{} needs a command: one of {}",
+                                       command_words(state.command), fmt::join(names, ", "))};
+  }
+  // A nested command's required argument (records show ID).
+  if (state.command->get_parent() != &state.app) {
+    for (const CLI::Option* option : state.command->get_options()) {
+      if (option->get_positional() && option->get_required() && option->count() == 0) {
+        return {state.command,
+                fmt::format("{} needs {}", command_words(state.command), option->get_type_name())};
+      }
+    }
+  }
+  // Otherwise only plans are required (run's, validate's).
   const CommandEntry* entry = entry_named(state.command->get_name());
   return {state.command, fmt::format("{} needs a plan: {}", command_words(state.command),
                                      entry ? entry->usage : command_words(state.command))};

@@ -141,6 +141,21 @@ Json timeline_json(std::vector<TimelineEvent> events) {
   return timeline;
 }
 
+Json continuity_json(const Continuity& continuity) {
+  Json participants = Json::array();
+  for (const auto& participant : continuity.participants) {
+    participants.push_back(Json{{"name", participant.name}, {"role", participant.role}});
+  }
+  auto text_or_null = [](const std::string& text) { return text.empty() ? Json() : Json(text); };
+  return Json{{"service", text_or_null(continuity.service)},
+              {"impact", text_or_null(continuity.impact)},
+              {"scope", continuity.scope},
+              {"emergency_plan", text_or_null(continuity.emergency_plan)},
+              {"emergency_plan_version", text_or_null(continuity.emergency_plan_version)},
+              {"participants", participants},
+              {"tier", text_or_null(continuity.tier)}};
+}
+
 }  // namespace
 
 void redact_all(Json& value) {
@@ -211,7 +226,8 @@ Json record_json(const DrillReport& report) {
         {"description", plan.description},
         {"owner", plan.owner},
         {"runbook", plan.runbook},
-        {"vars", vars}}},
+        {"vars", vars},
+        {"continuity", continuity_json(plan.continuity)}}},
       {"host", report.host},
       {"operator", report.operator_name},
       {"target", report.target},

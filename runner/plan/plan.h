@@ -96,12 +96,24 @@ struct SteadyState {
   int rounds_in_flight() const;
 };
 
+// The plan's continuity metadata (continuity_reader.h), shown in records and reports.
+struct Participant {
+  std::string name, role;  // role: commander, operator, observer
+};
+struct Continuity {
+  std::string service, impact, tier;
+  std::vector<std::string> scope;
+  std::string emergency_plan, emergency_plan_version;
+  std::vector<Participant> participants;
+};
+
 struct Plan {
   std::string path;
   std::string sha256;  // of the file as written, before substitution
   int version = 1;
   std::string name, description, owner, runbook;
   std::vector<ObjectiveSpec> objectives;
+  Continuity continuity;
   std::vector<ServiceSpec> services;
   SteadyState steady_state;
   std::vector<FaultSpec> faults;  // in firing order

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "runner/core/suggest.h"
+#include "runner/plan/continuity_reader.h"
 #include "runner/plan/fault_reader.h"
 #include "runner/plan/node_reader.h"
 #include "runner/plan/objective_kinds.h"
@@ -20,7 +21,8 @@ namespace {
 
 const std::vector<std::string> kTopKeys = {"version",      "name",   "description", "owner",
                                            "runbook",      "vars",   "objectives",  "services",
-                                           "steady_state", "faults", "recovery",    "workload"};
+                                           "steady_state", "faults", "recovery", "continuity",
+                                           "workload"};
 
 class PlanLoader {
  public:
@@ -58,6 +60,9 @@ class PlanLoader {
     });
     optional(top, "objectives",
              [&](const YAML::Node& node) { read_objectives(node, top.count("workload") > 0); });
+    optional(top, "continuity", [&](const YAML::Node& node) {
+      plan_.continuity = read_continuity(reader_, node);
+    });
     optional(top, "services", [&](const YAML::Node& node) {
       plan_.services = read_services(reader_, registry_, node);
     });

@@ -54,6 +54,7 @@ class ProxyCli {
   }
 
   OwnedProcess& process() { return *process_; }
+  int port() const { return port_; }
   const std::string& log() const { return log_; }
 
  private:
@@ -184,6 +185,15 @@ TEST_CASE("faultline proxy --config creates proxies, and SIGTERM closes them all
   CHECK(WEXITSTATUS(status) == 0);
   CHECK(client.wait_end(milliseconds(2000)) == PeerEnd::closed);
   CHECK(file_contains(api.log(), "every proxy and connection closed"));
+}
+
+TEST_CASE("a second faultline proxy on a port already served fails instead of sharing it",
+          "[proxy][api]") {
+  TempDir dir;
+  ProxyCli first(dir);
+  auto second = run_cli({"proxy", "--port", std::to_string(first.port())}, "", Millis(5000));
+  CHECK(second.exit_code == 1);
+  CHECK(mentions(second.err, "cannot listen on 127.0.0.1:" + std::to_string(first.port())));
 }
 
 TEST_CASE("faultline proxy refuses a config that is not a list of proxies", "[proxy][api]") {

@@ -78,6 +78,9 @@ void Connection::on_connected(std::error_code error) {
   }
   std::error_code ignored;
   upstream_.set_option(asio::ip::tcp::no_delay(true), ignored);
+  // The pipes read and write without blocking the loop.
+  client_.non_blocking(true, ignored);
+  upstream_.non_blocking(true, ignored);
   piping_ = true;
   upstream_pipe_.start(proxy_->toxics_of(Stream::upstream));
   downstream_pipe_.start(proxy_->toxics_of(Stream::downstream));
@@ -87,6 +90,10 @@ void Connection::set_toxics(Stream stream, const std::vector<ToxicPtr>& toxics) 
   if (!piping_ || closed_) return;
   auto keep = shared_from_this();
   (stream == Stream::upstream ? upstream_pipe_ : downstream_pipe_).set_toxics(toxics);
+}
+
+void Connection::answer_client(std::string answer) {
+  downstream_pipe_.inject(std::move(answer), true);
 }
 
 void Connection::pipe_done() {

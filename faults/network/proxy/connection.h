@@ -24,6 +24,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void set_toxics(Stream stream, const std::vector<ToxicPtr>& toxics);
   // Closes both sockets (with RST when `how` is reset) and leaves the proxy's set.
   void close(CloseHow how);
+  // Writes `answer` to the client (after what the downstream pipe holds), then closes.
+  void answer_client(std::string answer);
   // A pipe passed on its end of stream; when both have, the connection is done.
   void pipe_done();
 

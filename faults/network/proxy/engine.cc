@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "faults/network/proxy/toxic_spec.h"
+#include "runner/core/json_reader.h"
 
 namespace faultline::proxy {
 namespace {
@@ -11,14 +12,6 @@ Error bad(std::string message) { return Error{ErrorCode::invalid, std::move(mess
 
 Error proxy_not_found(const std::string& name) {
   return Error{ErrorCode::not_found, "proxy not found: '" + name + "'"};
-}
-
-Result<std::string> text_field(const Json& body, const char* key, std::string fallback) {
-  auto found = body.find(key);
-  if (found == body.end() || found->is_null()) return fallback;
-  if (!found->is_string())
-    return bad(fmt::format("bad request body: {} must be a string, not {}", key, found->dump()));
-  return found->get<std::string>();
 }
 
 // A Prometheus label value: backslash, quote and newline escaped.
@@ -35,13 +28,13 @@ std::string label(const std::string& value) {
   return out;
 }
 
+// Fields of a request body; a field of the wrong type is a 400 naming it.
+Result<std::string> text_field(const Json& body, const char* key, std::string fallback) {
+  return JsonReader(body, "bad request body").text_or(key, std::move(fallback));
+}
+
 Result<bool> bool_field(const Json& body, const char* key, bool fallback) {
-  auto found = body.find(key);
-  if (found == body.end() || found->is_null()) return fallback;
-  if (!found->is_boolean())
-    return bad(
-        fmt::format("bad request body: {} must be true or false, not {}", key, found->dump()));
-  return found->get<bool>();
+  return JsonReader(body, "bad request body").boolean_or(key, fallback);
 }
 
 }  // namespace
@@ -72,6 +65,8 @@ Result<ProxyEngine::ProxyInput> ProxyEngine::read_proxy(const Json& body) {
   auto enabled = bool_field(body, "enabled", true);
   if (!enabled) return enabled.error();
   if (name->empty()) return bad("missing required field: name");
+  if (name->find('/') != std::string::npos)
+    return bad("bad request body: a proxy name cannot hold '/' (the API could not name it)");
   if (upstream->empty()) return bad("missing required field: upstream");
   if (auto ok = split_host_port(*listen, "listen"); !ok) return ok.error();
   if (auto ok = split_host_port(*upstream, "upstream"); !ok) return ok.error();

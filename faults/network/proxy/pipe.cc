@@ -1,6 +1,9 @@
 #include "faults/network/proxy/pipe.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <tuple>
 
 #include "faults/network/proxy/connection.h"
 #include "faults/network/proxy/proxy.h"
@@ -30,7 +33,8 @@ Pipe::Pipe(Connection& owner, Stream stream, asio::ip::tcp::socket& from, asio::
 Pipe::ToxicRun Pipe::make_run(const ToxicPtr& spec) {
   ToxicRun run;
   run.spec = spec;
-  run.active = spec->toxicity >= 1.0 ||
+  // http.fault draws per request instead (see queue_chunk).
+  run.active = spec->type == ToxicType::http_fault || spec->toxicity >= 1.0 ||
                std::uniform_real_distribution<double>(0.0, 1.0)(random_) < spec->toxicity;
   return run;
 }
@@ -124,6 +128,8 @@ bool Pipe::dropping() {
 
 Pipe::Gate Pipe::gate_for(const Chunk& head, SteadyTime now) {
   Gate gate{head.read_at, head.data.size() - head.offset, false};
+  if (head.hold_ms > 0 && http_fault())
+    gate.at = std::max(gate.at, head.read_at + milliseconds(head.hold_ms));
   for (auto& run : runs_) {
     if (!run.active) continue;
     const ToxicSpec& spec = *run.spec;
@@ -200,8 +206,13 @@ void Pipe::start_write(Chunk& head, const Gate& gate, SteadyTime now) {
         Chunk& done = queue_.front();
         done.offset += written;
         if (done.offset >= done.data.size()) {
+          bool close_after = done.close_after;
           queued_bytes_ -= done.data.size();
           queue_.pop_front();
+          if (close_after) {
+            owner_.close(CloseHow::graceful);
+            return;
+          }
         }
         for (auto& run : runs_)
           if (run.active && run.spec->type == ToxicType::limit_data &&
@@ -224,6 +235,15 @@ void Pipe::pump() {
     }
     auto now = std::chrono::steady_clock::now();
     Gate gate = gate_for(queue_.front(), now);
+    if (queue_.front().drop && !gate.close && gate.at <= now) {
+      // An aborted request: not forwarded; its last piece sends the answer instead.
+      std::string answer = std::move(queue_.front().answer);
+      queued_bytes_ -= queue_.front().data.size();
+      queue_.pop_front();
+      if (!answer.empty()) owner_.answer_client(std::move(answer));
+      if (stopped_) return;
+      continue;
+    }
     if (gate.close) {
       owner_.close(CloseHow::graceful);
       return;
@@ -244,41 +264,166 @@ void Pipe::pump() {
 void Pipe::maybe_read() {
   if (reading_ || eof_ || stopped_ || queued_bytes_ >= kHighWater) return;
   reading_ = true;
-  std::vector<char> buffer(read_size_);
-  auto target = asio::buffer(buffer);
-  from_.async_read_some(target,
-                        [this, self = owner_.shared_from_this(), buffer = std::move(buffer)](
-                            std::error_code error, size_t bytes) mutable {
-                          on_read(error, bytes, std::move(buffer));
-                        });
+  read_now();
 }
 
-void Pipe::on_read(std::error_code error, size_t bytes, std::vector<char> data) {
+// Reads while there is data and room, a bounded number of times (then yields to the
+// other connections); waits for readiness only when the socket has nothing. The loop's
+// pump() calls cannot re-enter it: maybe_read() does nothing while reading_ is set.
+void Pipe::read_now() {
+  constexpr int kReadsPerTurn = 16;
+  for (int turn = 0; turn < kReadsPerTurn; ++turn) {
+    if (stopped_) return;
+    if (eof_ || queued_bytes_ >= kHighWater) {
+      reading_ = false;
+      return;
+    }
+    ReadOutcome outcome = read_chunk();
+    if (outcome == ReadOutcome::failed) {
+      reading_ = false;
+      owner_.close(CloseHow::graceful);
+      return;
+    }
+    if (outcome == ReadOutcome::would_block) {
+      from_.async_wait(asio::socket_base::wait_read,
+                       [this, self = owner_.shared_from_this()](std::error_code error) {
+                         if (stopped_) return;
+                         if (error) {
+                           reading_ = false;
+                           owner_.close(CloseHow::graceful);
+                           return;
+                         }
+                         read_now();
+                       });
+      return;
+    }
+    pump();
+  }
   reading_ = false;
-  if (stopped_) return;
+  asio::post(from_.get_executor(), [this, self = owner_.shared_from_this()] { maybe_read(); });
+}
+
+Pipe::ReadOutcome Pipe::read_chunk() {
+  std::vector<char> data(read_size_);
+  std::error_code error;
+  size_t bytes = from_.read_some(asio::buffer(data), error);
+  if (error == asio::error::would_block || error == asio::error::try_again)
+    return ReadOutcome::would_block;
+  if (error == asio::error::interrupted) return ReadOutcome::progressed;
+  if (error && error != asio::error::eof) return ReadOutcome::failed;
   if (bytes > 0) {
     owner_.proxy().counters().received[int(stream_)] += bytes;
     // A full read asks for a bigger buffer next time, a short one for a smaller:
-    // bulk streams get large reads, idle connections hold little memory.
+    // bulk streams get large reads, small exchanges small ones.
     if (bytes == data.size())
       read_size_ = std::min(kMaxRead, read_size_ * 2);
     else if (bytes < read_size_ / 4)
       read_size_ = std::max(kMinRead, read_size_ / 2);
     data.resize(bytes);
+    queue_chunk(std::move(data), std::chrono::steady_clock::now());
+  }
+  if (error == asio::error::eof) eof_ = true;
+  return ReadOutcome::progressed;
+}
+
+const ToxicSpec* Pipe::http_fault() const {
+  for (const auto& run : runs_)
+    if (run.active && run.spec->type == ToxicType::http_fault) return run.spec.get();
+  return nullptr;
+}
+
+namespace {
+
+const char* reason_phrase(int64_t status) {
+  switch (status) {
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 408:
+      return "Request Timeout";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    default:
+      return "Fault Injected";
+  }
+}
+
+}  // namespace
+
+// With http.fault in force, a read is cut at request boundaries, and each request is
+// drawn against the toxicity: a chosen one is held `delay` ms and/or answered with
+// `status` instead of being forwarded (Envoy's fault filter, per request).
+void Pipe::queue_chunk(std::vector<char> data, SteadyTime read_at) {
+  double jitter = std::uniform_real_distribution<double>(-1.0, 1.0)(random_);
+  const ToxicSpec* fault = http_fault();
+  if (fault && !http_) http_ = std::make_unique<HttpRequestSplitter>();
+  auto push = [&](std::vector<char> piece, bool starts, bool ends) {
     Chunk chunk;
-    chunk.data = std::move(data);
-    chunk.read_at = std::chrono::steady_clock::now();
-    chunk.jitter = std::uniform_real_distribution<double>(-1.0, 1.0)(random_);
-    queued_bytes_ += bytes;
-    queue_.push_back(std::move(chunk));
-  }
-  if (error) {
-    if (error != asio::error::eof) {
-      owner_.close(CloseHow::graceful);
-      return;
+    if (fault && starts) {
+      request_ = RequestFault{};
+      bool chosen = fault->toxicity >= 1.0 ||
+                    std::uniform_real_distribution<double>(0.0, 1.0)(random_) < fault->toxicity;
+      if (chosen) {
+        request_.hold_ms = fault->delay;
+        request_.abort = fault->status != 0;
+        if (request_.abort) {
+          std::string body = fault->body.empty() ? "fault injected by faultline\n" : fault->body;
+          request_.answer = fmt::format(
+              "HTTP/1.1 {} {}\r\ncontent-type: text/plain\r\ncontent-length: {}\r\n"
+              "connection: close\r\n\r\n{}",
+              fault->status, reason_phrase(fault->status), body.size(), body);
+        }
+      }
     }
-    eof_ = true;
+    chunk.hold_ms = request_.hold_ms;
+    chunk.drop = request_.abort;
+    if (ends && request_.abort) chunk.answer = request_.answer;
+    if (ends) request_ = RequestFault{};
+    chunk.data = std::move(piece);
+    chunk.read_at = read_at;
+    chunk.jitter = jitter;
+    queued_bytes_ += chunk.data.size();
+    queue_.push_back(std::move(chunk));
+  };
+  if (!fault || !http_ || http_->broken()) {
+    push(std::move(data), false, false);
+    return;
   }
+  size_t offset = 0;
+  std::vector<std::tuple<size_t, bool, bool>> pieces;
+  http_->split(data.data(), data.size(), [&](size_t length, bool starts, bool ends) {
+    pieces.emplace_back(length, starts, ends);
+  });
+  for (auto [length, starts, ends] : pieces) {
+    push(std::vector<char>(data.begin() + long(offset), data.begin() + long(offset + length)),
+         starts, ends);
+    offset += length;
+  }
+  if (offset < data.size())
+    push(std::vector<char>(data.begin() + long(offset), data.end()), false, false);
+}
+
+void Pipe::inject(std::string data, bool close_after) {
+  if (stopped_) return;
+  Chunk chunk;
+  chunk.data.assign(data.begin(), data.end());
+  chunk.read_at = std::chrono::steady_clock::now();
+  chunk.close_after = close_after;
+  queued_bytes_ += chunk.data.size();
+  queue_.push_back(std::move(chunk));
   pump();
 }
 

@@ -19,6 +19,7 @@
 #include <random>
 #include <vector>
 
+#include "faults/network/proxy/http_requests.h"
 #include "faults/network/proxy/toxic_spec.h"
 
 namespace faultline::proxy {
@@ -33,6 +34,8 @@ class Pipe {
   static constexpr size_t kMaxRead = 256 * 1024;
 
   Pipe(Connection& owner, Stream stream, asio::ip::tcp::socket& from, asio::ip::tcp::socket& to);
+  Pipe(const Pipe&) = delete;
+  Pipe& operator=(const Pipe&) = delete;
 
   // Begins reading, with these toxics in force.
   void start(const std::vector<ToxicPtr>& toxics);
@@ -40,6 +43,9 @@ class Pipe {
   void set_toxics(const std::vector<ToxicPtr>& toxics);
   // Cancels the pipe's timers (the connection closes the sockets).
   void stop();
+  // Queues bytes of our own to write (an http.fault answer), then closes the connection
+  // once they are written when `close_after`.
+  void inject(std::string data, bool close_after);
   // True once the end of stream was passed on (the peer's write side shut down).
   bool done() const { return eof_forwarded_; }
 
@@ -49,6 +55,18 @@ class Pipe {
     size_t offset = 0;
     SteadyTime read_at;
     double jitter = 0;  // in [-1, 1): this chunk's share of a latency toxic's jitter
+    // http.fault, per request: held that long after the read; dropped (not forwarded),
+    // and on the request's last piece the answer to give the client instead.
+    int64_t hold_ms = 0;
+    bool drop = false;
+    std::string answer;
+    bool close_after = false;  // an injected answer: close once it is written
+  };
+  // What http.fault decided for the request being read.
+  struct RequestFault {
+    int64_t hold_ms = 0;
+    bool abort = false;
+    std::string answer;
   };
   // A toxic as it runs on this pipe.
   struct ToxicRun {
@@ -66,11 +84,16 @@ class Pipe {
     bool close = false;
   };
 
+  enum class ReadOutcome { progressed, would_block, failed };
+
   ToxicRun make_run(const ToxicPtr& spec);
   void arm(ToxicRun& run);
   void pump();
   void maybe_read();
-  void on_read(std::error_code error, size_t bytes, std::vector<char> data);
+  void read_now();
+  ReadOutcome read_chunk();
+  void queue_chunk(std::vector<char> data, SteadyTime read_at);
+  const ToxicSpec* http_fault() const;
   bool dropping();
   Gate gate_for(const Chunk& head, SteadyTime now);
   void start_write(Chunk& head, const Gate& gate, SteadyTime now);
@@ -94,6 +117,8 @@ class Pipe {
   bool eof_forwarded_ = false;
   bool stopped_ = false;
   std::minstd_rand random_;
+  std::unique_ptr<HttpRequestSplitter> http_;
+  RequestFault request_;
 };
 
 }  // namespace faultline::proxy

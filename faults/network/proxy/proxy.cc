@@ -1,6 +1,7 @@
 #include "faults/network/proxy/proxy.h"
 
 #include <fmt/format.h>
+#include <malloc.h>
 
 #include <algorithm>
 #include <charconv>
@@ -110,6 +111,9 @@ void Proxy::stop() {
 
 void Proxy::forget(const std::shared_ptr<Connection>& connection) {
   connections_.erase(connection);
+  // The last connection gone: hand the memory the connections used back to the system
+  // (glibc keeps freed heap otherwise), so a proxy that held thousands shrinks again.
+  if (connections_.empty()) malloc_trim(0);
 }
 
 const ToxicSpec* Proxy::find_toxic(const std::string& name) const {
@@ -141,8 +145,11 @@ void Proxy::remove_all_toxics() {
 
 std::vector<ToxicPtr> Proxy::toxics_of(Stream stream) const {
   std::vector<ToxicPtr> out;
-  for (const auto& toxic : toxics_)
-    if (toxic->stream == stream) out.push_back(toxic);
+  // http.fault works on requests, whatever its stream says (which only names it).
+  for (const auto& toxic : toxics_) {
+    Stream acts_on = toxic->type == ToxicType::http_fault ? Stream::upstream : toxic->stream;
+    if (acts_on == stream) out.push_back(toxic);
+  }
   return out;
 }
 

@@ -5,6 +5,8 @@
 #include <array>
 #include <vector>
 
+#include "runner/core/json_reader.h"
+
 namespace faultline::proxy {
 namespace {
 
@@ -136,11 +138,7 @@ Status read_toxicity(const Json& body, ToxicSpec& spec) {
 }
 
 Result<std::string> optional_text(const Json& body, const char* key, std::string fallback) {
-  auto found = body.find(key);
-  if (found == body.end() || found->is_null()) return fallback;
-  if (!found->is_string())
-    return bad(fmt::format("bad request body: {} must be a string, not {}", key, found->dump()));
-  return found->get<std::string>();
+  return JsonReader(body, "bad request body").text_or(key, std::move(fallback));
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "faults/network/proxy/toxiproxy_api.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <string_view>
 #include <vector>
@@ -133,6 +134,12 @@ struct ToxiproxyApi::Impl {
 ToxiproxyApi::ToxiproxyApi(ProxyServer& proxies) : impl_(std::make_unique<Impl>(proxies)) {
   auto& http = impl_->http;
   http.set_payload_max_length(kMaxBody);
+  // SO_REUSEADDR only: httplib's default adds SO_REUSEPORT, which would let a second
+  // server bind the same port and silently take half the clients.
+  http.set_socket_options([](int socket) {
+    int yes = 1;
+    setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   http.set_read_timeout(std::chrono::seconds(15));
   http.set_pre_routing_handler(
       [this](const httplib::Request& request, httplib::Response& response) {

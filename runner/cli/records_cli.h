@@ -1,0 +1,15 @@
+#pragma once
+// The command line of `faultline records ...`: its subcommands and their options.
+namespace CLI {
+class App;
+}
+
+namespace faultline {
+
+struct CliOptions;
+
+// Adds list, show, review, close, actions and verify (each setting options.records.action)
+// to the `records` command.
+void add_records_subcommands(CLI::App& records, CliOptions& options);
+
+}  // namespace faultline

@@ -8,6 +8,8 @@
 // fewer than --min (1000) acknowledged writes/s, 2 on bad usage. Tears the pair down.
 //
 //   ledger_writer [--seconds 3] [--rate 100000] [--min 1000] [--sync]
+#include "runner/workload/ledger_writer.h"
+
 #include <fmt/format.h>
 #include <libpq-fe.h>
 #include <sys/stat.h>
@@ -18,7 +20,6 @@
 #include <thread>
 
 #include "runner/os/subprocess.h"
-#include "runner/workload/ledger_writer.h"
 #include "runner/workload/postgres_ledger.h"
 
 using namespace faultline;

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "faults/faults.h"
+#include "plugins/lua/lua_plugin.h"
 #include "runner/probes/probes.h"
 #include "runner/safety/stop_process_group.h"
 
@@ -13,6 +14,7 @@ namespace faultline {
 Status register_builtin_types(Registry& registry) {
   if (Status faults = register_builtin_faults(registry); !faults) return faults;
   if (Status probes = register_builtin_probes(registry); !probes) return probes;
+  if (Status lua = registry.add(make_inline_lua_probe_type()); !lua) return lua;
   return registry.add_rollback_type(make_stop_process_group_type());
 }
 

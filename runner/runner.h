@@ -7,6 +7,8 @@
 #include "runner/engine/preflight.h"
 #include "runner/engine/views.h"
 #include "runner/plan/load_plan.h"
+#include "runner/plan/plan_plugins.h"
+#include "runner/plan/plan_schema.h"
 #include "runner/safety/recover.h"
 #include "runner/safety/signals.h"
 

@@ -14,5 +14,9 @@ namespace faultline {
 std::unique_ptr<FaultType> make_network_partition_type();
 // network.netem: delay, loss and duplication on a device with tc's netem qdisc.
 std::unique_ptr<FaultType> make_network_netem_type();
+// network.latency, .bandwidth, .timeout, .reset, .slow_close, .slicer, .limit_data,
+// .down and http.fault (on a proxy the plan declares), and network.toxiproxy (the same
+// on a Toxiproxy-compatible server over HTTP).
+std::vector<std::unique_ptr<FaultType>> make_proxy_fault_types();
 
 }  // namespace faultline

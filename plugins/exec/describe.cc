@@ -127,6 +127,10 @@ Result<PluginTypeDescription> type_from(const JsonReader& entry) {
 
 }  // namespace
 
+Result<PluginTypeDescription> parse_plugin_type(const Json& entry, const std::string& where) {
+  return type_from(JsonReader(entry, where));
+}
+
 Result<PluginDescription> parse_plugin_description(const std::string& output) {
   Json description = Json::parse(output, nullptr, /*allow_exceptions=*/false);
   JsonReader reader(description, "describe");

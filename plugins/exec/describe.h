@@ -27,4 +27,8 @@ constexpr int kPluginProtocol = 1;
 // \"yes\"".
 Result<PluginDescription> parse_plugin_description(const std::string& output);
 
+// One type entry ({name, summary, params}) as `describe` prints it and as a Lua plugin
+// declares it; `where` starts every error ("plugin /p/x.lua fault 1").
+Result<PluginTypeDescription> parse_plugin_type(const Json& entry, const std::string& where);
+
 }  // namespace faultline

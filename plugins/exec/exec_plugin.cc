@@ -1,12 +1,7 @@
 // Exec plugins: `PLUGIN describe` prints the types it offers; `PLUGIN inject|rollback|
 // probe TYPE` gets {"params": ...} on stdin. See README "Plugins".
-#include <unistd.h>
-
-#include <algorithm>
-#include <cstdlib>
-#include <filesystem>
-
 #include "plugins/exec/describe.h"
+#include "plugins/plugin_type.h"
 #include "plugins/plugins.h"
 #include "runner/core/json_reader.h"
 #include "runner/core/secrets.h"
@@ -48,34 +43,6 @@ Status expect_success(const Result<ExecResult>& result, const PluginCall& who,
                (said.empty() ? "" : ": " + said)};
 }
 
-// A plugin call may be given a "timeout" param of kind duration (milliseconds once
-// normalized); a param of any other kind named timeout is the plugin's own business (an
-// integer 5 is not 5 ms, and a string is not a duration at all).
-Millis plugin_timeout(const Schema& schema, const Json& params, Millis fallback) {
-  const ParamSpec* spec = schema.find("timeout");
-  if (spec == nullptr || spec->kind != ParamKind::duration) return fallback;
-  Millis given = Params(params).duration("timeout");
-  return given.count() > 0 ? given : fallback;
-}
-
-// What every plugin type has: the plugin that serves it, a summary and a schema.
-template <class TypeInterface>
-class PluginType : public TypeInterface {
- public:
-  PluginType(PluginCall who, std::string summary, Schema schema)
-      : who_(std::move(who)), summary_(std::move(summary)), schema_(std::move(schema)) {}
-  std::string name() const override { return who_.type; }
-  std::string summary() const override { return summary_ + " (plugin " + who_.plugin + ")"; }
-  const Schema& schema() const override { return schema_; }
-
- protected:
-  PluginCall who_;
-
- private:
-  std::string summary_;
-  Schema schema_;
-};
-
 class PluginFault final : public Fault {
  public:
   PluginFault(PluginCall who, Json params, Millis timeout)
@@ -102,7 +69,9 @@ class PluginFault final : public Fault {
 
 class PluginFaultType final : public PluginType<FaultType> {
  public:
-  using PluginType::PluginType;
+  PluginFaultType(PluginCall who, std::string summary, Schema schema)
+      : PluginType(who.type, who.plugin, std::move(summary), std::move(schema)),
+        who_(std::move(who)) {}
   Result<std::unique_ptr<Fault>> configure(const Params& params) const override {
     return std::unique_ptr<Fault>(std::make_unique<PluginFault>(
         who_, params.json(), plugin_timeout(schema(), params.json(), kFaultTimeout)));
@@ -115,6 +84,9 @@ class PluginFaultType final : public PluginType<FaultType> {
     if (Status done = expect_success(ran, who_, "rollback", timeout); !done) return done.error();
     return Undo::done;
   }
+
+ private:
+  PluginCall who_;
 };
 
 class PluginProbe final : public Probe {
@@ -139,16 +111,21 @@ class PluginProbe final : public Probe {
 
 class PluginProbeType final : public PluginType<ProbeType> {
  public:
-  using PluginType::PluginType;
+  PluginProbeType(PluginCall who, std::string summary, Schema schema)
+      : PluginType(who.type, who.plugin, std::move(summary), std::move(schema)),
+        who_(std::move(who)) {}
   Result<std::unique_ptr<Probe>> configure(const Params& params) const override {
     return std::unique_ptr<Probe>(std::make_unique<PluginProbe>(
         who_, params.json(), plugin_timeout(schema(), params.json(), kProbeTimeout)));
   }
+
+ private:
+  PluginCall who_;
 };
 
-// Registers the types one plugin describes; fails without registering any on a bad
-// description.
-Status load_plugin(Registry& registry, const std::string& path, Target& target) {
+}  // namespace
+
+Result<PluginTypes> load_exec_plugin(const std::string& path, Target& target) {
   auto result = target.run(Command({path, "describe"}), kDescribeTimeout);
   if (!result.ok()) return result.error();
   if (!result->succeeded()) {
@@ -157,65 +134,16 @@ Status load_plugin(Registry& registry, const std::string& path, Target& target) 
   }
   auto description = parse_plugin_description(result->out);
   if (!description.ok()) return description.error();
+  PluginTypes types;
   for (const auto& type : description->faults) {
-    if (registry.fault_type(type.name) || registry.rollback_type(type.name)) {
-      return Error{ErrorCode::in_use, "fault type '" + type.name + "' is registered twice"};
-    }
-  }
-  for (const auto& type : description->probes) {
-    if (registry.probe_type(type.name)) {
-      return Error{ErrorCode::in_use, "probe type '" + type.name + "' is registered twice"};
-    }
-  }
-  for (const auto& type : description->faults) {
-    (void)registry.add(
+    types.faults.push_back(
         std::make_unique<PluginFaultType>(PluginCall{path, type.name}, type.summary, type.schema));
   }
   for (const auto& type : description->probes) {
-    (void)registry.add(
+    types.probes.push_back(
         std::make_unique<PluginProbeType>(PluginCall{path, type.name}, type.summary, type.schema));
   }
-  return {};
-}
-
-}  // namespace
-
-std::vector<std::string> plugin_directories(const std::vector<std::string>& flags) {
-  std::vector<std::string> dirs = flags;
-  if (const char* path = std::getenv("FAULTLINE_PLUGIN_PATH"); path && *path) {
-    std::string list = path;
-    for (size_t start = 0; start <= list.size();) {
-      size_t end = std::min(list.find(':', start), list.size());
-      if (end > start) dirs.push_back(list.substr(start, end - start));
-      start = end + 1;
-    }
-  }
-  return dirs;
-}
-
-std::vector<std::string> load_exec_plugins(Registry& registry,
-                                           const std::vector<std::string>& directories,
-                                           Target& target) {
-  std::vector<std::string> problems;
-  for (const auto& dir : directories) {
-    std::error_code ec;
-    std::vector<std::string> paths;
-    // Incremented with an error_code: the throwing operator++ would end the runner.
-    for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-      // Absolute, so that a journaled rollback names the same plugin from any cwd.
-      std::error_code type_error;
-      if (it->is_regular_file(type_error) && ::access(it->path().c_str(), X_OK) == 0) {
-        paths.push_back(std::filesystem::absolute(it->path()).lexically_normal().string());
-      }
-    }
-    if (ec) problems.push_back("plugin directory " + dir + ": " + ec.message());
-    std::sort(paths.begin(), paths.end());
-    for (const auto& path : paths) {
-      if (Status loaded = load_plugin(registry, path, target); !loaded)
-        problems.push_back("plugin " + path + ": " + loaded.error().message);
-    }
-  }
-  return problems;
+  return types;
 }
 
 }  // namespace faultline

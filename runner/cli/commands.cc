@@ -12,9 +12,11 @@
 #include "plugins/plugins.h"
 #include "reports/reports.h"
 #include "runner/cli/records_shared.h"
+#include "runner/core/json_reader.h"
 #include "runner/core/secrets.h"
 #include "runner/core/signals.h"
 #include "runner/os/files.h"
+#include "runner/os/journal.h"
 #include "runner/os/local_target.h"
 #include "runner/os/target_locks.h"
 #include "runner/runner.h"
@@ -42,8 +44,19 @@ bool load_registry(const CliOptions& options, PluginProblems handling) {
     std::fprintf(stderr, "faultline: %s\n", ok.error().message.c_str());
     return false;
   }
-  auto problems =
-      load_exec_plugins(registry, plugin_directories(options.plugin_dirs), *make_local_target());
+  auto target = make_local_target();
+  PluginLoader loader(registry, *target);
+  // Shipped beside the binary (build/plugins in a build tree), then <home>/plugins,
+  // $FAULTLINE_PLUGIN_PATH, --plugins, and last each plan's own `plugins:`.
+  std::string shipped = executable_dir().empty() ? "" : executable_dir() + "/plugins";
+  for (const auto& directory :
+       plugin_directories(shipped, resolve_home(options.home), options.plugin_dirs)) {
+    loader.load_directory(directory);
+  }
+  for (const auto& plan : options.plans) {
+    for (const auto& path : plan_plugin_paths(plan)) loader.load_path(path);
+  }
+  const auto& problems = loader.problems();
   for (const auto& problem : problems) {
     std::fprintf(stderr, "faultline: %s%s\n", handling == PluginProblems::warn ? "warning: " : "",
                  problem.c_str());
@@ -350,9 +363,35 @@ int command_run(const CliOptions& options) {
   return exit_code;
 }
 
+// A drill's plan may have brought Lua plugins of its own (`plugins:`), which recover is
+// not told about: their files are named in the journal. Only Lua files are loaded from
+// there (sandboxed, and running nothing while they load), never an executable a journal
+// names.
+void load_journaled_lua_plugins(const std::string& journal_dir) {
+  auto target = make_local_target();
+  PluginLoader loader(registry(), *target);
+  for (const auto& path : list_journals(journal_dir)) {
+    auto text = read_file(path);
+    if (!text.ok()) continue;
+    for (const auto& action : parse_journal(path, *text).pending) {
+      JsonReader spec(action.rollback, "journal");
+      auto plugin = spec.text_or("plugin", "");
+      if (registry().rollback_type(action.type) || !plugin.ok() || plugin->size() < 5 ||
+          plugin->compare(plugin->size() - 4, 4, ".lua") != 0) {
+        continue;
+      }
+      loader.load_path(*plugin);
+    }
+  }
+  for (const auto& problem : loader.problems()) {
+    std::fprintf(stderr, "faultline: warning: %s\n", problem.c_str());
+  }
+}
+
 int command_recover(const CliOptions& options) {
   load_registry(options, PluginProblems::warn);
   std::string home = resolve_home(options.home);
+  load_journaled_lua_plugins(home + "/journal");
   RecoverReport report =
       recover_from_journals(home + "/journal", registry(), *make_local_target(), home + "/records");
   for (const auto& path : report.records) {
@@ -396,6 +435,12 @@ int command_types(const CliOptions& options) {
   std::printf("\n");
   print_types<ProbeType>("probe types (probes: - {name, TYPE: {params}}):",
                          registry().probe_type_names(), &Registry::probe_type);
+  return 0;
+}
+
+int command_schema(const CliOptions& options) {
+  if (!load_registry(options, PluginProblems::fatal)) return kExitUsage;
+  std::printf("%s\n", json_text(plan_json_schema(registry()), 2).c_str());
   return 0;
 }
 

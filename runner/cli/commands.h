@@ -37,6 +37,7 @@ int command_validate(const CliOptions& options);
 int command_run(const CliOptions& options);
 int command_recover(const CliOptions& options);
 int command_types(const CliOptions& options);
+int command_schema(const CliOptions& options);
 int command_version(const CliOptions& options);
 // runner/cli/records_commands.cc
 int command_records(const CliOptions& options);

@@ -114,6 +114,8 @@ const CommandEntry kCommands[] = {
      no_options, command_recover},
     {"types", "list fault and probe types with their parameters", "faultline types", types_options,
      command_types},
+    {"schema", "print a JSON Schema (2020-12) of plans, for editors", "faultline schema",
+     no_options, command_schema},
     {"version", "print the version", "faultline version", no_options, command_version},
     {"records", "query and verify the record store: list, show, review, close, actions, verify",
      "faultline records list", add_records_subcommands, command_records},
@@ -126,7 +128,7 @@ void add_global_options(CLI::App& app, CliOptions& options) {
                  "state folder: journal, logs, records (env FAULTLINE_HOME)")
       ->type_name("DIR");
   add_repeatable(app, "--plugins", options.plugin_dirs,
-                 "a folder of exec plugins (repeatable; env FAULTLINE_PLUGIN_PATH)")
+                 "a folder of plugins, exec or .lua (repeatable; env FAULTLINE_PLUGIN_PATH)")
       ->type_name("DIR");
   app.add_option("--store", options.store,
                  "the record store: postgresql://... or a SQLite file (env FAULTLINE_STORE; "

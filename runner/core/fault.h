@@ -37,6 +37,16 @@ class ActionContext {
   // drill record. Fails only when the command cannot be started or journaled.
   virtual Result<ExecResult> run_step(const std::string& step, const Command& command,
                                       Millis timeout) = 0;
+  // Starts one background process of the fault (a CPU burner, a memory hog) in its own
+  // process group, journaled (as a process group to stop) BEFORE it runs, so that
+  // `faultline recover` stops it if the runner dies; the fault's rollback stops it too.
+  virtual Result<ProcessId> start_step(const std::string& step, const Command& command) {
+    (void)step, (void)command;
+    return Error{ErrorCode::not_found, "this context cannot start background processes"};
+  }
+  // A folder for the drill's own files (<home>/work/<drill id>), the same for the
+  // runner and for `faultline recover`; "" when there is none (tests without a journal).
+  virtual std::string work_dir() const { return ""; }
   // The proxies the drill's plan declared (`proxies:`), running in the runner; null when
   // there are none here, as in `faultline recover`: those proxies ended with their runner,
   // and so did every toxic on them.
@@ -50,6 +60,10 @@ class FaultContext : public ActionContext {
   // selection is empty, ambiguous or refused.
   virtual Result<std::vector<ProcessId>> target_processes() = 0;
   virtual Status journal_before_acting(const Json& rollback, const std::string& what) = 0;
+  // Processes the fault found by itself rather than through `target:` (the Redis master,
+  // by the port it listens on): checked against the same blast-radius rules and locked
+  // for this drill, before the fault may act on them; fails when any is refused.
+  virtual Result<std::vector<ProcessId>> admit_processes(const std::vector<ProcessId>& found) = 0;
   // The drill's id and the fault's name in the plan, for the names a fault gives what it
   // creates on the system (an nftables table, a toxic), so that two drills never share one.
   virtual std::string drill_id() const { return "drill"; }
@@ -63,6 +77,9 @@ class Fault {
   virtual std::string describe() const = 0;
   // Whether the plan must give this fault a process `target:`.
   virtual bool acts_on_processes() const { return false; }
+  // The proxy under the plan's `proxies:` this fault acts on ("" for none); the plan
+  // loader refuses a name the plan does not declare.
+  virtual std::string plan_proxy() const { return ""; }
   // Checks this host can run the fault (programs present, kernel support, ...).
   virtual Status preflight(Target&) const { return {}; }
   virtual Result<Json> inject(FaultContext& context) const = 0;

@@ -38,6 +38,9 @@ class ProbeType {
   virtual std::string summary() const = 0;
   virtual const Schema& schema() const = 0;
   virtual Result<std::unique_ptr<Probe>> configure(const Params& params) const = 0;
+  // The param a plan may give alone, as a plain value instead of a mapping
+  // (`lua: "return ..."` is `lua: {code: "return ..."}`); "" when there is none.
+  virtual std::string shorthand_param() const { return ""; }
 };
 
 }  // namespace faultline

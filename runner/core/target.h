@@ -14,6 +14,7 @@
 #include "runner/core/command.h"
 #include "runner/core/duration.h"
 #include "runner/core/process_id.h"
+#include "runner/core/redis.h"
 #include "runner/core/result.h"
 #include "runner/core/sql.h"
 
@@ -51,6 +52,13 @@ class Target {
   virtual Result<ExecResult> run(const Command& command, Millis timeout,
                                  const RunControl& control = {}) = 0;
   virtual bool has_program(const std::string& program) = 0;
+  // Starts a process in the background, in its own process group, output discarded; the
+  // target reaps it when it exits. RunControl::before_exec runs before it executes
+  // anything (the caller journals the group there). Fails when it cannot be started.
+  virtual Result<ProcessId> start(const Command& command, const RunControl& control) {
+    (void)command, (void)control;
+    return Error{ErrorCode::not_found, "target '" + name() + "' cannot start background processes"};
+  }
 
   virtual Result<ProcessId> identify(pid_t pid) = 0;
   virtual Result<ProcessInfo> describe_process(const ProcessId& process) = 0;
@@ -78,6 +86,10 @@ class Target {
   // accepts the connection in time, or the query fails. Messages never hold the
   // connection string (it may carry a password).
   virtual Result<SqlResult> sql(const SqlRequest& request) = 0;
+  // One Redis exchange on a fresh connection (runner/core/redis.h): a reply for each
+  // command, in order (an error reply is a reply); fails when the connection, AUTH or
+  // the protocol fails, or the timeout passes. Messages never contain the password.
+  virtual Result<std::vector<RedisReply>> redis(const RedisRequest& request) = 0;
   // The process listening on TCP `port` on this target, when it can be found.
   virtual std::optional<ProcessInfo> listener(int port) = 0;
 };

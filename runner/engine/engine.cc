@@ -11,6 +11,7 @@
 #include "faultline_version.h"
 #include "runner/core/secrets.h"
 #include "runner/core/signals.h"
+#include "runner/engine/drill_proxies.h"
 #include "runner/engine/fault_actions.h"
 #include "runner/engine/preflight.h"
 #include "runner/engine/probe_loop.h"
@@ -200,8 +201,14 @@ class Drill {
 
   bool preflight() {
     PreflightResult result = run_preflight(
-        plan_, target_, {options_.records_dir, options_.junit_path}, *locks_, LockMode::take);
+        plan_, target_,
+        {options_.records_dir, options_.junit_path, [this] { return stop_requested(); }}, *locks_,
+        LockMode::take);
     report_.preflight = result.checks;
+    if (result.stopped) {
+      check_stop();  // records the abort: a stop request is why preflight ended early
+      return false;
+    }
     for (const auto& note : locks_->taken_over()) {
       report_.notes.push_back(note);
       recorder_.event("note", "preflight", note);
@@ -214,6 +221,16 @@ class Drill {
         journal_ = std::move(*journal);
       else
         problems.push_back("journal: " + journal.error().message);
+    }
+    if (problems.empty() && !plan_.proxies.empty()) {
+      auto proxies = DrillProxies::start(plan_.proxies);
+      if (proxies.ok()) {
+        proxies_ = std::move(*proxies);
+        recorder_.event("note", "preflight",
+                        std::to_string(plan_.proxies.size()) + " proxy(ies) listening");
+      } else {
+        problems.push_back(proxies.error().message);
+      }
     }
     for (const auto& problem : problems) recorder_.event("note", "preflight", problem, false);
     if (problems.empty()) return true;
@@ -260,8 +277,9 @@ class Drill {
                           recorder_,
                           [this] { return stop_requested(); },
                           [this](const ProcessSelector& selector) { return resolve(selector); },
+                          [this](const std::vector<ProcessId>& found) { return admit(found); },
                           report_.drill_id,
-                          nullptr};
+                          proxies_ ? &proxies_->api() : nullptr};
   }
 
   struct Step {
@@ -337,17 +355,16 @@ class Drill {
   }
 
   void wait_for_recovery() {
-    double last_fault_event_ms = 0;
-    for (const auto& run : report_.faults) {
-      last_fault_event_ms = std::max(
-          {last_fault_event_ms, run.injected_ms.value_or(0), run.rolled_back_ms.value_or(0)});
-    }
+    // Every rollback has finished by now. Only rounds that began afterwards show the
+    // state the rollbacks left: one that began while a rollback was still acting may
+    // have passed before the rollback broke (or fixed) anything.
+    const double rollbacks_done_ms = recorder_.now_ms();
     const int needed = plan_.steady_state.recovered_after;
     bool recovered = recorder_.wait_for_rounds(
         [&](const std::vector<Round>& rounds) {
           int streak = 0;
           for (const auto& round : rounds) {
-            if (round.started_ms < last_fault_event_ms) continue;
+            if (round.started_ms < rollbacks_done_ms) continue;
             streak = round.ok ? streak + 1 : 0;
           }
           return streak >= needed;
@@ -443,6 +460,11 @@ class Drill {
       }
       report_.service_restarts = services_->restarts();
     }
+    if (proxies_) {
+      if (!services_) enter("teardown");
+      proxies_.reset();
+      recorder_.event("note", "teardown", "proxies stopped");
+    }
     enter("verdict");
     judge();
     if (journal_ && report_.leftovers.empty()) {
@@ -522,13 +544,27 @@ class Drill {
       selected = select_processes(selector, target_);
     }
     if (!selected.ok()) return selected.error();
-    for (const auto& process : *selected) {
+    if (Status locked = lock_all(*selected); !locked) return locked.error();
+    return selected;
+  }
+
+  // Processes a fault found by itself (not through `target:`): the blast-radius rules
+  // of a target without `user:` (only the drill's own user's processes), then locked.
+  Result<std::vector<ProcessInfo>> admit(const std::vector<ProcessId>& found) {
+    auto admitted = check_selected(found, ProcessSelector{}, target_);
+    if (!admitted.ok()) return admitted.error();
+    if (Status locked = lock_all(*admitted); !locked) return locked.error();
+    return admitted;
+  }
+
+  Status lock_all(const std::vector<ProcessInfo>& processes) {
+    for (const auto& process : processes) {
       if (Status locked = locks_->acquire(process_lock_key(process.id), process.describe());
           !locked) {
-        return locked.error();
+        return locked;
       }
     }
-    return selected;
+    return {};
   }
 
   const Plan& plan_;
@@ -539,6 +575,7 @@ class Drill {
   std::unique_ptr<TargetLocks> locks_;
   std::unique_ptr<Journal> journal_;
   std::unique_ptr<Services> services_;
+  std::unique_ptr<DrillProxies> proxies_;
   std::unique_ptr<ProbeLoop> probes_;
   std::unique_ptr<LedgerWriter> writer_;
   double faults_phase_ms_ = 0;  // when the faults phase began

@@ -24,6 +24,12 @@ class DrillFaultContext final : public FaultContext {
     return steps_.run_step(step, command, timeout);
   }
 
+  Result<ProcessId> start_step(const std::string& step, const Command& command) override {
+    return steps_.start_step(step, command);
+  }
+
+  std::string work_dir() const override { return steps_.work_dir(); }
+
   Result<std::vector<ProcessId>> target_processes() override {
     if (!run_.spec->target) return Error{ErrorCode::invalid, "fault has no target"};
     auto processes = env_.resolve(*run_.spec->target);
@@ -31,6 +37,17 @@ class DrillFaultContext final : public FaultContext {
     run_.processes = *processes;
     std::vector<ProcessId> ids;
     for (const auto& process : *processes) ids.push_back(process.id);
+    return ids;
+  }
+
+  Result<std::vector<ProcessId>> admit_processes(const std::vector<ProcessId>& found) override {
+    auto processes = env_.admit(found);
+    if (!processes.ok()) return processes.error();
+    std::vector<ProcessId> ids;
+    for (const auto& process : *processes) {
+      run_.processes.push_back(process);
+      ids.push_back(process.id);
+    }
     return ids;
   }
 

@@ -18,6 +18,8 @@ struct FaultActionEnv {
   std::function<bool()> stop_requested;
   // The processes a selector names right now, blast radius applied and locks taken.
   std::function<Result<std::vector<ProcessInfo>>(const ProcessSelector&)> resolve;
+  // Processes a fault found by itself, blast radius applied and locks taken.
+  std::function<Result<std::vector<ProcessInfo>>(const std::vector<ProcessId>&)> admit;
   std::string drill_id;
   // The plan's proxies, running in this process (null when the plan declares none).
   ToxicApi* proxies = nullptr;

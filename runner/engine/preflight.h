@@ -3,6 +3,7 @@
 // checks run for `run` (taking the target locks) and for `run --dry-run` (only looking
 // at them), so the dry run shows exactly what the drill would refuse and the blast
 // radius it would have.
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -23,6 +24,7 @@ struct PreflightResult {
   std::vector<PreflightCheck> checks;
   // Per fault with a pidfile or process-name target: the processes it would act on now.
   std::map<std::string, std::vector<ProcessInfo>> blast_radius;
+  bool stopped = false;  // a stop request cut the checks short
   bool ok() const;
   std::vector<std::string> problems() const;  // "what: detail" of each failed check
 };
@@ -30,6 +32,10 @@ struct PreflightResult {
 struct PreflightOptions {
   std::string records_dir;
   std::string junit_path;  // "" = none
+  // Asked between checks: a plan with hundreds of targets takes a while to resolve,
+  // and a stop request must not wait for all of them. When it answers true,
+  // run_preflight returns at once with `stopped` set and the checks done so far.
+  std::function<bool()> stop_requested = [] { return false; };
 };
 
 enum class LockMode { take, check_only };

@@ -122,4 +122,10 @@ Status make_directories(const std::string& path, mode_t mode) {
   return {};
 }
 
+std::string executable_dir() {
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string() : exe.parent_path().string();
+}
+
 }  // namespace faultline

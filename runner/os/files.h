@@ -28,6 +28,9 @@ Status write_file_atomically(const std::string& path, const std::string& content
 // mkdir -p with a readable error.
 Status make_directories(const std::string& path, mode_t mode = 0755);
 
+// The folder of the running executable (/proc/self/exe), or "" when it cannot be known.
+std::string executable_dir();
+
 // Writes all of `content` to `fd`, looping over short writes and EINTR.
 Status write_all(int fd, const std::string& content, const std::string& path);
 

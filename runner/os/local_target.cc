@@ -5,12 +5,14 @@
 #include <algorithm>
 #include <cctype>
 #include <optional>
+#include <thread>
 
 #include "runner/os/files.h"
 #include "runner/os/http_client.h"
 #include "runner/os/net.h"
 #include "runner/os/pg_client.h"
 #include "runner/os/process.h"
+#include "runner/os/redis_client.h"
 #include "runner/os/subprocess.h"
 
 namespace faultline {
@@ -48,6 +50,15 @@ class LocalTarget final : public Target {
   }
 
   bool has_program(const std::string& program) override { return program_exists(program); }
+
+  Result<ProcessId> start(const Command& command, const RunControl& control) override {
+    auto started = spawn_process(command, "/dev/null", control);
+    if (!started.ok()) return started.error();
+    // Reaped as soon as it exits, so it never lingers as a zombie; its start time in
+    // the ProcessId keeps a reused pid from being mistaken for it.
+    std::thread([pid = started->pid] { (void)reap_child(pid); }).detach();
+    return started;
+  }
 
   Result<ProcessId> identify(pid_t pid) override { return identify_process(pid); }
 
@@ -97,6 +108,10 @@ class LocalTarget final : public Target {
   Result<HttpResponse> http(const HttpRequest& request) override { return http_request(request); }
 
   Result<SqlResult> sql(const SqlRequest& request) override { return sql_query(request); }
+
+  Result<std::vector<RedisReply>> redis(const RedisRequest& request) override {
+    return redis_exchange(request);
+  }
 
   std::optional<ProcessInfo> listener(int port) override {
     auto owner = process_listening_on(port);

@@ -33,6 +33,10 @@ Result<bool> wait_socket(int fd, short events, MonoTime deadline) {
   }
 }
 
+// libpq prints server notices, and errors that arrive on an idle connection ("terminating
+// connection due to unexpected postmaster exit"), to stderr; a drill's output is its own.
+void drop_notice(void*, const char*) {}
+
 Error deadline_error(const char* what) {
   return Error{ErrorCode::timed_out, std::string(what) + ": timed out"};
 }
@@ -48,6 +52,7 @@ Result<PgConnection> PgConnection::open(const std::string& conninfo, MonoTime de
   if (PQstatus(connection) == CONNECTION_BAD) {
     return Error{"cannot connect: " + pq_message(PQerrorMessage(connection))};
   }
+  PQsetNoticeProcessor(connection, &drop_notice, nullptr);
   PostgresPollingStatusType state = PGRES_POLLING_WRITING;
   for (;;) {
     if (state == PGRES_POLLING_OK) break;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -17,8 +18,8 @@ namespace {
 class FaultReader {
  public:
   FaultReader(NodeReader& reader, const Registry& registry,
-              const std::vector<ServiceSpec>& services)
-      : reader_(reader), registry_(registry), services_(services) {}
+              const std::vector<ServiceSpec>& services, const std::vector<ProxySpec>& proxies)
+      : reader_(reader), registry_(registry), services_(services), proxies_(proxies) {}
 
   std::vector<FaultSpec> read(const YAML::Node& node) {
     auto list = reader_.items(node, "faults");
@@ -96,6 +97,20 @@ class FaultReader {
         fault.params = params->values;
       return;
     }
+    if (std::string proxy = (*configured)->plan_proxy(); !proxy.empty()) {
+      std::vector<std::string> declared;
+      for (const auto& spec : proxies_) declared.push_back(spec.name);
+      if (std::find(declared.begin(), declared.end(), proxy) == declared.end()) {
+        Error unknown{
+            ErrorCode::invalid,
+            "unknown proxy '" + proxy + "'" +
+                (declared.empty() ? "; declare it under proxies: (name: {listen, upstream})"
+                                  : did_you_mean(proxy, declared)),
+            "proxy"};
+        (void)report_configure_error(reader_, *params, unknown, item, label);
+        return;
+      }
+    }
     fault.params = params->values;
     fault.fault = std::move(*configured);
     if (fault.fault->acts_on_processes() && !fault.target && !fields.count("target")) {
@@ -123,6 +138,7 @@ class FaultReader {
   NodeReader& reader_;
   const Registry& registry_;
   const std::vector<ServiceSpec>& services_;
+  const std::vector<ProxySpec>& proxies_;
   std::vector<FaultSpec> faults_;
   std::set<std::string> fault_names_;
   // Faults left out for their own errors: an after: naming one is not reported again.
@@ -133,9 +149,9 @@ class FaultReader {
 }  // namespace
 
 std::vector<FaultSpec> read_faults(NodeReader& reader, const Registry& registry,
-                                   const YAML::Node& node,
-                                   const std::vector<ServiceSpec>& services) {
-  return FaultReader(reader, registry, services).read(node);
+                                   const YAML::Node& node, const std::vector<ServiceSpec>& services,
+                                   const std::vector<ProxySpec>& proxies) {
+  return FaultReader(reader, registry, services, proxies).read(node);
 }
 
 }  // namespace faultline

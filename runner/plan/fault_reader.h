@@ -16,6 +16,7 @@ namespace faultline {
 // every problem is reported through `reader`. `services` are the plan's, for targets.
 std::vector<FaultSpec> read_faults(NodeReader& reader, const Registry& registry,
                                    const YAML::Node& node,
-                                   const std::vector<ServiceSpec>& services);
+                                   const std::vector<ServiceSpec>& services,
+                                   const std::vector<ProxySpec>& proxies = {});
 
 }  // namespace faultline

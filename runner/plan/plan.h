@@ -64,6 +64,16 @@ struct ServiceSpec {
   Millis stop_timeout{5000};
 };
 
+// A TCP proxy the runner serves for the drill (`proxies:`): started in preflight,
+// stopped at teardown; proxy faults (network.latency, ...) act on it by name.
+struct ProxySpec {
+  std::string name;
+  std::string listen;    // HOST:PORT (IPv6 as [::1]:PORT), a port that is not 0
+  std::string upstream;  // HOST:PORT it forwards to
+  int listen_port = 0;
+  SourceLocation where;
+};
+
 struct ObjectiveSpec {
   std::string name;   // an objective_kinds() name: "rto", "rpo", "availability"
   double target = 0;  // in `unit`
@@ -115,6 +125,7 @@ struct Plan {
   std::vector<ObjectiveSpec> objectives;
   Continuity continuity;
   std::vector<ServiceSpec> services;
+  std::vector<ProxySpec> proxies;
   SteadyState steady_state;
   std::vector<FaultSpec> faults;  // in firing order
   std::optional<WorkloadSpec> workload;

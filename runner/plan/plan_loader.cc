@@ -12,6 +12,7 @@
 #include "runner/plan/node_reader.h"
 #include "runner/plan/objective_kinds.h"
 #include "runner/plan/probe_reader.h"
+#include "runner/plan/proxy_reader.h"
 #include "runner/plan/service_reader.h"
 #include "runner/plan/substitutions.h"
 #include "runner/plan/workload_reader.h"
@@ -19,10 +20,10 @@
 namespace faultline {
 namespace {
 
-const std::vector<std::string> kTopKeys = {"version",      "name",   "description", "owner",
-                                           "runbook",      "vars",   "objectives",  "services",
-                                           "steady_state", "faults", "recovery", "continuity",
-                                           "workload"};
+const std::vector<std::string> kTopKeys = {"version",      "name",    "description", "owner",
+                                           "runbook",      "vars",    "objectives",  "services",
+                                           "steady_state", "faults",  "recovery",    "continuity",
+                                           "proxies",      "plugins", "workload"};
 
 class PlanLoader {
  public:
@@ -60,15 +61,20 @@ class PlanLoader {
     });
     optional(top, "objectives",
              [&](const YAML::Node& node) { read_objectives(node, top.count("workload") > 0); });
-    optional(top, "continuity", [&](const YAML::Node& node) {
-      plan_.continuity = read_continuity(reader_, node);
+    optional(top, "continuity",
+             [&](const YAML::Node& node) { plan_.continuity = read_continuity(reader_, node); });
+    // Loaded before the plan (plan_plugins.h); here only their form is checked.
+    optional(top, "plugins", [&](const YAML::Node& node) {
+      for (const auto& item : reader_.items(node, "plugins")) reader_.text(item, "plugin path");
     });
     optional(top, "services", [&](const YAML::Node& node) {
       plan_.services = read_services(reader_, registry_, node);
     });
+    optional(top, "proxies",
+             [&](const YAML::Node& node) { plan_.proxies = read_proxies(reader_, node); });
     require(top, "steady_state", root, [&](const YAML::Node& node) { read_steady_state(node); });
     require(top, "faults", root, [&](const YAML::Node& node) {
-      plan_.faults = read_faults(reader_, registry_, node, plan_.services);
+      plan_.faults = read_faults(reader_, registry_, node, plan_.services, plan_.proxies);
     });
     optional(top, "workload",
              [&](const YAML::Node& node) { plan_.workload = read_workload(reader_, node); });
@@ -240,6 +246,8 @@ class PlanLoader {
 };
 
 }  // namespace
+
+const std::vector<std::string>& plan_top_keys() { return kTopKeys; }
 
 Plan read_plan(const std::string& path, const YAML::Node& root, const Registry& registry,
                const std::map<std::string, std::string>& vars, LoadMode mode,

@@ -15,6 +15,9 @@
 
 namespace faultline {
 
+// The plan's top-level keys, as the loader accepts them.
+const std::vector<std::string>& plan_top_keys();
+
 // `root` is the plan's top-level mapping; `vars` come from --var NAME=VALUE; `mode`
 // says what a missing value is (load_mode.h). Every problem is appended to `diagnostics`
 // (in reading order, not sorted); the Plan is valid only when no error was.

@@ -14,7 +14,14 @@ std::optional<ProbeSpec> read_probe(NodeReader& reader, const Registry& registry
                                did_you_mean(type_name, registry.probe_type_names()));
     return std::nullopt;
   }
-  auto params = read_params(reader, params_node, key_node, type->schema(), what);
+  // `lua: "return ..."`: the value is the type's shorthand param; errors still point at it.
+  // (A yaml-cpp Node is a handle: assigning to one that refers to params_node would
+  // change params_node itself, hence a node of its own.)
+  YAML::Node shorthand(YAML::NodeType::Map);
+  bool short_form = params_node.IsScalar() && !type->shorthand_param().empty();
+  if (short_form) shorthand[type->shorthand_param()] = params_node;
+  const YAML::Node& given = short_form ? shorthand : params_node;
+  auto params = read_params(reader, given, key_node, type->schema(), what);
   if (!params) return std::nullopt;
   ProbeSpec spec;
   auto probe = type->configure(Params(params->values));

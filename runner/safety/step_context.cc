@@ -2,6 +2,8 @@
 
 #include <signal.h>
 
+#include <filesystem>
+
 #include "runner/core/secrets.h"
 #include "runner/safety/stop_process_group.h"
 
@@ -29,13 +31,7 @@ Result<ExecResult> StepContext::run_step(const std::string& step, const Command&
   control.cancelled = cancelled_;
   if (journal_ != nullptr) {
     control.before_exec = [&](const ProcessId& leader) -> Status {
-      JournalAction action{step_key,
-                           kStopProcessGroup,
-                           target_.name(),
-                           step + " step of " + key_ + " (pid " + std::to_string(leader.pid) + ")",
-                           stop_process_group_spec(leader, SIGKILL, Millis(0)),
-                           ""};
-      if (Status written = journal_->record_intent(action); !written) return written;
+      if (Status written = journal_group(step_key, step, leader); !written) return written;
       journaled = true;
       return {};
     };
@@ -53,6 +49,44 @@ Result<ExecResult> StepContext::run_step(const std::string& step, const Command&
   }
   steps_.push_back(std::move(record));
   return result;
+}
+
+Status StepContext::journal_group(const std::string& step_key, const std::string& step,
+                                  const ProcessId& leader) {
+  JournalAction action{step_key,
+                       kStopProcessGroup,
+                       target_.name(),
+                       step + " step of " + key_ + " (pid " + std::to_string(leader.pid) + ")",
+                       stop_process_group_spec(leader, SIGKILL, Millis(0)),
+                       ""};
+  return journal_->record_intent(action);
+}
+
+Result<ProcessId> StepContext::start_step(const std::string& step, const Command& command) {
+  StepRecord record;
+  record.step = step;
+  record.command = redacted_excerpt(quote_command(command.argv), 1000);
+  record.started_ms = now_ms_();
+  std::string step_key = key_ + "/" + step + "-" + std::to_string(steps_.size() + 1);
+  RunControl control;
+  if (journal_ != nullptr) {
+    // Left pending: the process runs on after this returns, and recover must stop it.
+    control.before_exec = [&](const ProcessId& leader) {
+      return journal_group(step_key, step, leader);
+    };
+  }
+  auto started = target_.start(command, control);
+  record.ended_ms = now_ms_();
+  record.outcome = started.ok() ? "started pid " + std::to_string(started->pid)
+                                : redacted_excerpt(started.error().message, 1000);
+  steps_.push_back(std::move(record));
+  return started;
+}
+
+std::string StepContext::work_dir() const {
+  if (journal_ == nullptr) return "";
+  std::filesystem::path journal(journal_->path());
+  return (journal.parent_path().parent_path() / "work" / journal_->drill_id()).string();
 }
 
 }  // namespace faultline

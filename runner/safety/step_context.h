@@ -39,6 +39,9 @@ class StepContext : public ActionContext {
   ToxicApi* drill_proxies() override { return proxies_; }
   Result<ExecResult> run_step(const std::string& step, const Command& command,
                               Millis timeout) override;
+  Result<ProcessId> start_step(const std::string& step, const Command& command) override;
+  // <home>/work/<drill id>, from the journal's place (<home>/journal/<drill id>.jsonl).
+  std::string work_dir() const override;
   const std::vector<StepRecord>& steps() const { return steps_; }
 
  private:
@@ -49,6 +52,10 @@ class StepContext : public ActionContext {
   std::function<double()> now_ms_;
   ToxicApi* proxies_;
   std::vector<StepRecord> steps_;
+
+  // Journals the group `leader` leads as step `step_key` of this action.
+  Status journal_group(const std::string& step_key, const std::string& step,
+                       const ProcessId& leader);
 };
 
 }  // namespace faultline

@@ -9,6 +9,7 @@
 
 #include "runner/os/files.h"
 #include "runner/os/process.h"
+#include "tests/support/skip.h"
 #include "tests/support/test_support.h"
 
 using namespace faultline;
@@ -70,7 +71,7 @@ TEST_CASE("a dry run refuses kthreadd, a kernel thread") {
   auto kthreadd = identify_process(2);
   auto info = kthreadd.ok() ? describe_process(*kthreadd) : Result<ProcessInfo>(kthreadd.error());
   if (!info.ok() || info->name != "kthreadd") {
-    WARN("skipped: pid 2 is not kthreadd on this machine (a container?)");
+    skip_test("pid 2 is not kthreadd on this machine (a container?)");
     return;
   }
   TempDir dir;
@@ -82,7 +83,7 @@ TEST_CASE("a dry run refuses kthreadd, a kernel thread") {
 
 TEST_CASE("another user's process is refused without user:, and shown as theirs with it") {
   if (geteuid() != 0) {
-    WARN("skipped: starting a process as user nobody needs root");
+    skip_test("starting a process as user nobody needs root");
     return;
   }
   TempDir dir;

@@ -44,11 +44,12 @@ TEST_CASE("types lists every fault and probe type with its parameters") {
   for (const auto& type : types["faults"]) faults.push_back(type["name"]);
   for (const auto& type : types["probes"]) probes.push_back(type["name"]);
   for (const char* name :
-       {"exec", "network.netem", "network.partition", "process.kill", "process.pause"}) {
+       {"exec", "network.netem", "network.partition", "process.kill", "process.pause",
+        "redis.failover"}) {
     CHECK(std::count(faults.begin(), faults.end(), name) == 1);
   }
   CHECK(std::is_sorted(faults.begin(), faults.end()));
-  CHECK(probes == std::vector<std::string>{"exec", "http", "sql", "tcp"});
+  CHECK(probes == std::vector<std::string>{"exec", "http", "lua", "redis", "sql", "tcp"});
   Json kill;
   for (const auto& type : types["faults"]) {
     if (type["name"] == "process.kill") kill = type;

@@ -103,3 +103,21 @@ TEST_CASE("every shipped scenario but invalid.yaml validates") {
     CHECK(run.exit_code == 0);
   }
 }
+
+TEST_CASE(
+    "the network scenarios: retries hold the objective (exit 0), one try misses it (exit 1)") {
+  for (const auto& [scenario, expected] : std::vector<std::pair<std::string, int>>{
+           {"network-latency.yaml", 0}, {"network-latency-no-retry.yaml", 1}}) {
+    TempDir dir;
+    std::vector<std::string> args = {"run", "scenarios/" + scenario, "--records",
+                                     dir.file("records")};
+    for (const char* var : {"PORT", "PROXY_PORT", "BACKEND_PORT"}) {
+      args.insert(args.end(), {"--var", std::string(var) + "=" + std::to_string(free_port())});
+    }
+    CliRun run = run_cli(args, dir.file("home"));
+    INFO(scenario << "\n" << run.out << run.err);
+    CHECK(run.exit_code == expected);
+    Json record = only_record(dir.file("records"));
+    for (const auto& fault : record["faults"]) CHECK(fault["rollback"]["outcome"] == "undone");
+  }
+}

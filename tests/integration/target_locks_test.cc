@@ -12,6 +12,7 @@
 #include "runner/os/files.h"
 #include "runner/os/journal.h"
 #include "runner/os/process.h"
+#include "tests/support/skip.h"
 #include "tests/support/test_support.h"
 
 using namespace faultline;
@@ -205,7 +206,7 @@ TEST_CASE("a link planted where a lock file goes is not followed, and the drill 
 
 TEST_CASE("a lock folder that belongs to another user is refused") {
   if (geteuid() != 0) {
-    WARN("skipped: giving a folder to another user needs root");
+    skip_test("giving a folder to another user needs root");
     return;
   }
   TempDir dir;

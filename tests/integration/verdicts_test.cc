@@ -235,10 +235,11 @@ TEST_CASE("a system that breaks after the baseline but before any fault aborts t
   TempDir dir;
   std::string flag = dir.file("broken");
   // Healthy until the flag appears; the first fault waits 3 s after the baseline.
-  std::string plan = dir.write(
-      "plan.yaml",
-      fast_plan("broke-early", "  - {name: late, type: exec, at: 3s, params: {inject: [\"true\"]}}\n",
-                "    - {name: healthy, exec: {command: \"test ! -e " + flag + "\"}}\n"));
+  std::string plan =
+      dir.write("plan.yaml",
+                fast_plan("broke-early",
+                          "  - {name: late, type: exec, at: 3s, params: {inject: [\"true\"]}}\n",
+                          "    - {name: healthy, exec: {command: \"test ! -e " + flag + "\"}}\n"));
   auto runner = start_faultline({"run", plan, "--records", dir.file("records"), "--quiet"},
                                 dir.file("home"), dir.file("runner.log"));
   // The baseline (one 50 ms round) is long over after a second, and the fault 2 s away.
@@ -255,4 +256,27 @@ TEST_CASE("a system that breaks after the baseline but before any fault aborts t
   CHECK(record["faults"][0]["injected_at_ms"].is_null());
   CHECK(record["objectives"].empty());
   CHECK(record["measurements"]["rto_ms"].is_null());
+}
+
+TEST_CASE("rounds that began while a rollback was still acting never prove recovery") {
+  TempDir dir;
+  std::string broken = dir.file("broken");
+  // The rollback takes 400 ms and then leaves the system broken: the rounds that began
+  // during those 400 ms passed, but the system they saw is not the one it left.
+  std::string plan = dir.write(
+      "plan.yaml",
+      "version: 1\nname: slow-breaking-rollback\nsteady_state:\n  interval: 50ms\n"
+      "  baseline_rounds: 1\n  recovered_after: 1\n  probes:\n"
+      "    - {name: healthy, exec: {command: \"test ! -e " +
+          broken +
+          "\"}}\nfaults:\n"
+          "  - {name: f, type: exec, at: 0s, params: {inject: [\"true\"], rollback: \"sleep "
+          "0.4; touch " +
+          broken + "\"}}\nrecovery: {timeout: 1s}\n");
+  CliRun run =
+      run_drill_cli({"run", plan, "--records", dir.file("records"), "--quiet"}, dir.file("home"));
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 1);
+  Json record = only_record(dir.file("records"));
+  CHECK(mentions(record["reason"].get<std::string>(), "recovery timeout"));
 }

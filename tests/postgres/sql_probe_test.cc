@@ -6,24 +6,14 @@
 #include "runner/os/local_target.h"
 #include "runner/os/pg_client.h"
 #include "tests/support/pg_pair.h"
+#include "tests/support/probe_check.h"
 
 using namespace faultline;
 using namespace faultline::testing;
 
 namespace {
 
-ProbeOutcome check_sql(Json params) {
-  const ProbeType* probe_type = builtin_registry().probe_type("sql");
-  REQUIRE(probe_type != nullptr);
-  for (const auto& spec : probe_type->schema().params) {
-    if (!params.contains(spec.name) && !spec.default_value.is_null())
-      params[spec.name] = spec.default_value;
-  }
-  auto probe = probe_type->configure(Params(params));
-  REQUIRE(probe.ok());
-  auto target = make_local_target();
-  return (*probe)->check(*target);
-}
+ProbeOutcome check_sql(Json params) { return check_probe("sql", std::move(params)); }
 
 }  // namespace
 

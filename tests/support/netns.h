@@ -10,14 +10,9 @@
 #include <vector>
 
 #include "runner/os/subprocess.h"
+#include "tests/support/skip.h"
 
 namespace faultline::testing {
-
-// Printed by a test that cannot run here; ctest reports such a test as skipped
-// (SKIP_REGULAR_EXPRESSION in tests/CMakeLists.txt).
-inline void skip_test(const std::string& reason) {
-  std::cout << "faultline-test-skipped: " << reason << std::endl;
-}
 
 class NetnsPair {
  public:

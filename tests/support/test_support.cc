@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -34,6 +35,7 @@ TempDir::~TempDir() {
 
 std::string TempDir::write(const std::string& name, const std::string& content) const {
   std::string path = file(name);
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
   REQUIRE(write_file_atomically(path, content).ok());
   return path;
 }
@@ -99,6 +101,12 @@ bool eventually(const std::function<bool()>& condition, Millis timeout) {
     std::this_thread::sleep_for(Millis(20));
   }
   return condition();
+}
+
+double thread_cpu_seconds() {
+  timespec now{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
 }
 
 namespace {

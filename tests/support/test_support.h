@@ -24,7 +24,8 @@ class TempDir {
   TempDir& operator=(const TempDir&) = delete;
   const std::string& path() const { return path_; }
   std::string file(const std::string& name) const { return path_ + "/" + name; }
-  // Writes `content` to <dir>/<name> and returns the path.
+  // Writes `content` to <dir>/<name> (making the folders of a name like "a/b.lua") and
+  // returns the path.
   std::string write(const std::string& name, const std::string& content) const;
 
  private:
@@ -68,6 +69,9 @@ std::unique_ptr<OwnedProcess> start_http_fixture(int port, const TempDir& dir);
 
 // Waits until `condition` holds or `timeout` passes.
 bool eventually(const std::function<bool()>& condition, Millis timeout);
+// CPU seconds this thread has used: for "is it quick" checks of in-process work,
+// which must not fail because the machine is busy with other tests.
+double thread_cpu_seconds();
 
 Json read_json(const std::string& path);
 // The one record in `dir` (fails the test unless there is exactly one).

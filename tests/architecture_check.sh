@@ -19,6 +19,7 @@ check runner/os 'runner/core/|runner/os/'
 check faults 'runner/core/|faults/'
 check reports 'runner/core/|runner/os/|reports/'
 check plugins 'runner/core/|plugins/'
+check runner/schedule 'runner/core/|runner/schedule/'
 bad=$(grep -rn '#include "runner/cli/' "$root" --include='*.h' --include='*.cc' | grep -v "^$root/runner/cli/" || true)
 [ -z "$bad" ] || { echo "only runner/cli may include runner/cli:"; echo "$bad"; status=1; }
 

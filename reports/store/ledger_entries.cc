@@ -19,7 +19,8 @@ NewEntry record_entry(const Json& record) {
                {"exit_code", field_of(record, "exit_code")},
                {"operator", field_of(record, "operator")},
                {"host", field_of(record, "host")},
-               {"duration_ms", field_of(record, "duration_ms")}};
+               {"duration_ms", field_of(record, "duration_ms")},
+               {"plan_sha256", field_of(field_of(record, "plan"), "sha256")}};
   if (!field_of(record, "tiers").is_null()) summary["tiers"] = field_of(record, "tiers");
   entry.summary = json_text(summary);
   entry.body = json_text(record);

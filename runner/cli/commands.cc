@@ -11,6 +11,7 @@
 #include "faultline_version.h"
 #include "plugins/plugins.h"
 #include "reports/reports.h"
+#include "runner/cli/plan_files.h"
 #include "runner/cli/records_shared.h"
 #include "runner/core/json_reader.h"
 #include "runner/core/secrets.h"
@@ -20,6 +21,7 @@
 #include "runner/os/local_target.h"
 #include "runner/os/target_locks.h"
 #include "runner/runner.h"
+#include "runner/schedule/schedule.h"
 
 namespace faultline {
 namespace {
@@ -239,6 +241,11 @@ int command_validate(const CliOptions& options) {
     std::printf("%s: ok: plan '%s', %zu fault(s), %zu probe(s), %zu service(s)\n", path.c_str(),
                 plan->name.c_str(), plan->faults.size(), plan->steady_state.probes.size(),
                 plan->services.size());
+    if (plan->schedule) {
+      auto schedule = Schedule::make(plan->schedule->cron, plan->schedule->timezone);
+      if (schedule)
+        std::printf("  %s\n", describe_next_due(*schedule, WallClock::now(), 3).c_str());
+    }
   }
   return invalid ? kExitUsage : 0;
 }
@@ -447,6 +454,21 @@ int command_schema(const CliOptions& options) {
 int command_version(const CliOptions&) {
   std::printf("faultline %s\n", FAULTLINE_VERSION);
   return 0;
+}
+
+}  // namespace faultline
+
+namespace faultline {
+
+bool load_plans_to_check(const CliOptions& options, std::vector<Plan>& plans) {
+  if (!load_registry(options, PluginProblems::fatal)) return false;
+  bool all = true;
+  for (const auto& path : options.plans) {
+    auto plan = load_or_report(path, {}, LoadMode::to_check);
+    if (plan) plans.push_back(std::move(*plan));
+    all = all && plan.has_value();
+  }
+  return all;
 }
 
 }  // namespace faultline

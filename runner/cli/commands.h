@@ -23,6 +23,7 @@ struct CliOptions {
   std::string store;     // --store: where records go (records_store.h)
   std::string key_file;  // --key-file: the ledger key
   RecordsOptions records;
+  AuditOptions audit;
   // faultline proxy
   std::string proxy_host = "127.0.0.1";
   int proxy_port = 8474;
@@ -41,6 +42,8 @@ int command_schema(const CliOptions& options);
 int command_version(const CliOptions& options);
 // runner/cli/records_commands.cc
 int command_records(const CliOptions& options);
+// runner/cli/audit_command.cc
+int command_audit(const CliOptions& options);
 // Serves the Toxiproxy-compatible API until SIGINT/SIGTERM (runner/cli/proxy_command.cc).
 int command_proxy(const CliOptions& options);
 

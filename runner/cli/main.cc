@@ -106,6 +106,28 @@ void proxy_options(CLI::App& command, CliOptions& options) {
       ->type_name("FILE");
 }
 
+std::string check_audit_format(std::string& value) {
+  if (value == "md" || value == "json" || value == "html") return "";
+  return "takes md, json or html, not '" + value + "'";
+}
+
+void audit_options(CLI::App& command, CliOptions& options) {
+  command.add_option("--since", options.audit.since, "audit from this UTC date or time")
+      ->required()
+      ->type_name("DATE");
+  command
+      .add_option("--until", options.audit.until,
+                  "up to this UTC date (inclusive) or time (default: now)")
+      ->type_name("DATE");
+  command.add_option("--plans", options.audit.plans_dir, "the folder of plans (default .)")
+      ->type_name("DIR");
+  command.add_option("--format", options.audit.format, "md (default), json or html")
+      ->type_name("md|json|html")
+      ->check(CLI::Validator(check_audit_format, ""));
+  command.add_option("-o,--output", options.audit.output, "write to FILE, not stdout")
+      ->type_name("FILE");
+}
+
 const CommandEntry kCommands[] = {
     {"validate", "check plans; every error as FILE:LINE:COL (exit 2 if any)",
      "faultline validate PLAN.yaml...", validate_options, command_validate},
@@ -119,6 +141,8 @@ const CommandEntry kCommands[] = {
     {"version", "print the version", "faultline version", no_options, command_version},
     {"records", "query and verify the record store: list, show, review, close, actions, verify",
      "faultline records list", add_records_subcommands, command_records},
+    {"audit", "planned versus executed drills per plan; exit 1 if any is missed or overdue",
+     "faultline audit --since 2026-01-01", audit_options, command_audit},
     {"proxy", "serve the fault proxy with a Toxiproxy-compatible HTTP API", "faultline proxy",
      proxy_options, command_proxy},
 };

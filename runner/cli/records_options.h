@@ -18,4 +18,12 @@ struct RecordsOptions {
   std::string output;  // export -o FILE
 };
 
+// faultline audit (runner/cli/audit_command.cc).
+struct AuditOptions {
+  std::string since, until;
+  std::string plans_dir = ".";
+  std::string format = "md";  // md, json, html
+  std::string output;         // -o FILE ("" = stdout)
+};
+
 }  // namespace faultline

@@ -227,7 +227,10 @@ Json record_json(const DrillReport& report) {
         {"owner", plan.owner},
         {"runbook", plan.runbook},
         {"vars", vars},
-        {"continuity", continuity_json(plan.continuity)}}},
+        {"continuity", continuity_json(plan.continuity)},
+        {"schedule",
+         plan.schedule ? Json{{"cron", plan.schedule->cron}, {"timezone", plan.schedule->timezone}}
+                       : Json(nullptr)}}},
       {"host", report.host},
       {"operator", report.operator_name},
       {"target", report.target},

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "runner/engine/selection.h"
+#include "runner/schedule/schedule.h"
 
 namespace faultline {
 namespace {
@@ -85,6 +86,11 @@ std::string describe_dry_run(const Plan& plan, const PreflightResult& preflight)
   }
   if (!plan.services.empty()) out += "  teardown    stop every service, last started first\n";
   out += "  verdict     objectives: " + objectives_line(plan) + "\n";
+  if (plan.schedule) {
+    auto schedule = Schedule::make(plan.schedule->cron, plan.schedule->timezone);
+    if (schedule)
+      out += "  due         " + describe_next_due(*schedule, WallClock::now(), 3) + "\n";
+  }
   return out;
 }
 

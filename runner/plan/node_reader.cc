@@ -43,6 +43,16 @@ void NodeReader::error(const YAML::Node& node, const std::string& message) {
   ++errors_;
 }
 
+void NodeReader::error_in_scalar(const YAML::Node& node, size_t offset,
+                                 const std::string& message) {
+  if (over_budget_) return;
+  SourceLocation at = where(node);
+  // yaml-cpp tags a plain scalar "?" and a quoted one "!": the text starts past the quote.
+  if (at.line > 0) at.column += static_cast<int>(offset) + (node.Tag() == "!" ? 1 : 0);
+  diagnostics_.push_back({at, message, Severity::error});
+  ++errors_;
+}
+
 void NodeReader::note(const YAML::Node& node, const std::string& message) {
   if (over_budget_) return;
   diagnostics_.push_back({where(node), message, Severity::note});

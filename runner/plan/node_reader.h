@@ -37,6 +37,8 @@ class NodeReader {
   SourceLocation where(const YAML::Node& node) const;
   void error(const YAML::Node& node, const std::string& message);
   void note(const YAML::Node& node, const std::string& message);
+  // An error at byte `offset` of a single-line scalar's text (past its opening quote).
+  void error_in_scalar(const YAML::Node& node, size_t offset, const std::string& message);
   // Errors reported so far: a caller compares counts to tell whether its part was valid.
   size_t error_count() const { return errors_; }
   // Reads that met a missing value so far (only to_check reads go on past one): a caller

@@ -117,6 +117,12 @@ struct Continuity {
   std::vector<Participant> participants;
 };
 
+// When the drill is due (`schedule:`, schedule_reader.h): a cron expression in an IANA
+// time zone, both checked at load (runner/schedule/schedule.h makes the due times).
+struct PlanSchedule {
+  std::string cron, timezone;
+};
+
 struct Plan {
   std::string path;
   std::string sha256;  // of the file as written, before substitution
@@ -124,6 +130,7 @@ struct Plan {
   std::string name, description, owner, runbook;
   std::vector<ObjectiveSpec> objectives;
   Continuity continuity;
+  std::optional<PlanSchedule> schedule;
   std::vector<ServiceSpec> services;
   std::vector<ProxySpec> proxies;
   SteadyState steady_state;

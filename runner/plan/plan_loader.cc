@@ -13,6 +13,7 @@
 #include "runner/plan/objective_kinds.h"
 #include "runner/plan/probe_reader.h"
 #include "runner/plan/proxy_reader.h"
+#include "runner/plan/schedule_reader.h"
 #include "runner/plan/service_reader.h"
 #include "runner/plan/substitutions.h"
 #include "runner/plan/workload_reader.h"
@@ -23,7 +24,7 @@ namespace {
 const std::vector<std::string> kTopKeys = {"version",      "name",    "description", "owner",
                                            "runbook",      "vars",    "objectives",  "services",
                                            "steady_state", "faults",  "recovery",    "continuity",
-                                           "proxies",      "plugins", "workload"};
+                                           "proxies",      "plugins", "schedule",    "workload"};
 
 class PlanLoader {
  public:
@@ -63,6 +64,8 @@ class PlanLoader {
              [&](const YAML::Node& node) { read_objectives(node, top.count("workload") > 0); });
     optional(top, "continuity",
              [&](const YAML::Node& node) { plan_.continuity = read_continuity(reader_, node); });
+    optional(top, "schedule",
+             [&](const YAML::Node& node) { plan_.schedule = read_schedule(reader_, node); });
     // Loaded before the plan (plan_plugins.h); here only their form is checked.
     optional(top, "plugins", [&](const YAML::Node& node) {
       for (const auto& item : reader_.items(node, "plugins")) reader_.text(item, "plugin path");

@@ -172,7 +172,13 @@ Json plan_properties() {
       {"faults", Json{{"type", "array"}, {"items", ref("fault")}}},
       {"recovery", object_of(Json{{"timeout", ref("duration")}, {"observe", ref("duration")}})},
       {"plugins", described(Json{{"type", "array"}, {"items", {{"type", "string"}}}},
-                            "plugin files or folders, relative to this plan")}};
+                            "plugin files or folders, relative to this plan")},
+      {"schedule",
+       described(
+           object_of(Json{{"cron", described(scalar(), "minute hour day month weekday, or @daily")},
+                          {"timezone", described(scalar(), "an IANA zone: Europe/Berlin, UTC")}},
+                     {"cron", "timezone"}),
+           "when the drill is due; faultline audit compares it with the records")}};
 }
 
 }  // namespace

@@ -209,7 +209,7 @@ TEST_CASE("no command at all lists the commands") {
   CHECK(run.exit_code == 2);
   CHECK(run.err ==
         usage_error("faultline needs a command, e.g. 'faultline run PLAN.yaml' "
-                    "(commands: validate, run, recover, types, schema, version, records, "
+                    "(commands: validate, run, recover, types, schema, version, records, audit, "
                     "proxy, help)"));
 }
 

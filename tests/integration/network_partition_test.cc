@@ -188,3 +188,70 @@ TEST_CASE("preflight refuses a partition that would cut the SSH session the dril
   CHECK(mentions(run.out + run.err, "would cut the SSH session the drill runs from"));
   CHECK_FALSE(mentions(NetnsPair::nft_tables(pair.a()), "faultline_"));
 }
+
+TEST_CASE(
+    "two partition drills at once: each has its own table, and rolling one back leaves the "
+    "other's rules") {
+  NetnsPair pair;
+  if (!pair.available()) return skip_test(pair.problem());
+  TempDir dir;
+  const int kPortB2 = 18482;  // inside namespace B only
+  auto first_server = serve(pair, pair.b(), NetnsPair::kAddressB, kPortB, pair.a(), dir);
+  auto second_server = serve(pair, pair.b(), NetnsPair::kAddressB, kPortB2, pair.a(), dir);
+  // Each drill cuts one port of B and probes that port (so the other's cut does not
+  // spoil its baseline).
+  auto plan_cutting = [&](const std::string& name, int port) {
+    std::string text = partition_plan(name,
+                                      "{from: [198.18.77.1], to: [198.18.77.2], ports: [\"" +
+                                          std::to_string(port) +
+                                          "\"], protocol: tcp, direction: one-way, action: reject}",
+                                      "duration: 60s, ");
+    std::string probed = "port: " + std::to_string(kPortB) + ",";
+    text.replace(text.find(probed), probed.size(), "port: " + std::to_string(port) + ",");
+    return dir.write(name + ".yaml", text);
+  };
+  auto tables = [&] {
+    std::string listed = NetnsPair::nft_tables(pair.a());
+    int count = 0;
+    for (size_t at = listed.find("faultline_"); at != std::string::npos;
+         at = listed.find("faultline_", at + 1))
+      ++count;
+    return std::make_pair(count, listed);
+  };
+  auto start = [&](const std::string& plan, const std::string& log, int tables_then) {
+    auto runner = std::make_unique<OwnedProcess>(
+        NetnsPair::faultline(pair.a(), {"run", plan, "--records", dir.file("records")},
+                             dir.file("home")),
+        dir.file(log));
+    REQUIRE(eventually([&] { return tables().first == tables_then; }, Millis(15000)));
+    return runner;
+  };
+  auto first = start(plan_cutting("partition-first", kPortB), "first.log", 1);
+  auto second = start(plan_cutting("partition-second", kPortB2), "second.log", 2);
+  CHECK(mentions(tables().second, "partition_first"));
+  CHECK(mentions(tables().second, "partition_second"));
+  CHECK_FALSE(NetnsPair::connects(pair.a(), NetnsPair::kAddressB, kPortB));
+  CHECK_FALSE(NetnsPair::connects(pair.a(), NetnsPair::kAddressB, kPortB2));
+
+  ::kill(first->pid(), SIGINT);
+  int status = first->wait(Millis(15000));
+  INFO(text_of(dir.file("first.log")));
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 3);
+  auto [left, listed] = tables();
+  CHECK(left == 1);
+  CHECK(mentions(listed, "partition_second"));
+  CHECK(NetnsPair::connects(pair.a(), NetnsPair::kAddressB, kPortB));
+  CHECK_FALSE(NetnsPair::connects(pair.a(), NetnsPair::kAddressB, kPortB2));
+
+  ::kill(second->pid(), SIGINT);
+  status = second->wait(Millis(15000));
+  INFO(text_of(dir.file("second.log")));
+  CHECK(WEXITSTATUS(status) == 3);
+  CHECK(tables().first == 0);
+  CHECK(NetnsPair::connects(pair.a(), NetnsPair::kAddressB, kPortB2));
+  // Both journals are settled: recover finds nothing to do.
+  CliRun recover = run_in(pair.a(), {"recover"}, dir.file("home"));
+  INFO(recover.out << recover.err);
+  CHECK(recover.exit_code == 0);
+}

@@ -1,5 +1,7 @@
 // The fault proxy's engine through its public header, with real traffic on loopback:
 // a LoopbackServer upstream, LoopbackClients, and ProxyServer in between.
+#include "tests/support/proxy_engine.h"
+
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <thread>
@@ -18,21 +20,8 @@ using faultline::testing::PeerEnd;
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
-std::unique_ptr<ProxyServer> start_server() {
-  auto server = ProxyServer::start();
-  REQUIRE(server.ok());
-  return std::move(*server);
-}
-
-// Creates proxy `name` in front of `upstream` and answers its real port.
-int make_proxy(ProxyServer& server, const std::string& name, const std::string& upstream,
-               const std::string& listen = "127.0.0.1:0") {
-  auto created =
-      server.create_proxy(Json{{"name", name}, {"listen", listen}, {"upstream", upstream}});
-  REQUIRE(created.ok());
-  std::string real = (*created)["listen"].get<std::string>();
-  return std::stoi(real.substr(real.rfind(':') + 1));
-}
+std::unique_ptr<ProxyServer> start_server() { return testing::start_proxy_server(); }
+using testing::make_proxy;
 
 double round_trip_ms(LoopbackClient& client, const std::string& message) {
   auto start = Clock::now();

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <thread>
 
+#include "faults/network/proxy/proxy_server.h"
 #include "runner/os/http_client.h"
 #include "runner/os/net.h"
 #include "tests/support/test_support.h"
@@ -70,6 +71,28 @@ long post_json(const std::string& url, const Json& body) {
   auto response = http_request(request);
   REQUIRE(response.ok());
   return response->status;
+}
+
+// `faultline proxy` as a Toxiproxy server on a free port, with one proxy "web" from
+// 127.0.0.1:`listen` to `upstream`.
+struct ToxiproxyServer {
+  std::unique_ptr<OwnedProcess> process;
+  std::string api;
+  Json toxics() const { return get_json(api + "/proxies/web/toxics"); }
+};
+
+ToxiproxyServer start_toxiproxy(const TempDir& dir, int listen, const std::string& upstream) {
+  int api_port = free_port();
+  ToxiproxyServer server;
+  server.process = std::make_unique<OwnedProcess>(
+      Command{{FAULTLINE_BINARY, "proxy", "--port", std::to_string(api_port)}},
+      dir.file("toxiproxy.log"));
+  server.api = "http://127.0.0.1:" + std::to_string(api_port);
+  REQUIRE(eventually([&] { return tcp_probe_ok(api_port); }, Millis(10000)));
+  REQUIRE(post_json(server.api + "/proxies", Json{{"name", "web"},
+                                                  {"listen", "127.0.0.1:" + std::to_string(listen)},
+                                                  {"upstream", upstream}}) == 201);
+  return server;
 }
 
 }  // namespace
@@ -150,17 +173,11 @@ TEST_CASE(
     "network.toxiproxy adds a named toxic on a Toxiproxy server, which rollback and "
     "recover remove") {
   TempDir dir;
-  int backend = free_port(), listen = free_port(), api_port = free_port();
+  int backend = free_port(), listen = free_port();
   auto server = start_http_fixture(backend, dir);
-  OwnedProcess toxiproxy(Command{{FAULTLINE_BINARY, "proxy", "--port", std::to_string(api_port)}},
-                         dir.file("toxiproxy.log"));
-  std::string api = "http://127.0.0.1:" + std::to_string(api_port);
-  REQUIRE(eventually([&] { return tcp_probe_ok(api_port); }, Millis(10000)));
-  REQUIRE(post_json(api + "/proxies", Json{{"name", "web"},
-                                           {"listen", "127.0.0.1:" + std::to_string(listen)},
-                                           {"upstream", "127.0.0.1:" + std::to_string(backend)}}) ==
-          201);
-  auto toxics = [&] { return get_json(api + "/proxies/web/toxics"); };
+  ToxiproxyServer toxiproxy = start_toxiproxy(dir, listen, "127.0.0.1:" + std::to_string(backend));
+  const std::string& api = toxiproxy.api;
+  auto toxics = [&] { return toxiproxy.toxics(); };
   auto plan_with = [&](const std::string& duration) {
     return fast_plan("toxiproxy-drill",
                      "  - {name: slow, type: network.toxiproxy, at: 200ms, duration: " + duration +
@@ -218,4 +235,83 @@ TEST_CASE(
   INFO(recover.out << recover.err);
   CHECK(recover.exit_code == 0);
   CHECK(mentions(recover.out, "fault/slow was already gone"));
+}
+
+TEST_CASE(
+    "network.toxiproxy whose server cannot be reached at rollback: exit 4 names the toxic left, "
+    "the journal keeps it for recover") {
+  TempDir dir;
+  ToxiproxyServer toxiproxy = start_toxiproxy(dir, free_port(), "127.0.0.1:1");
+  const std::string& api = toxiproxy.api;
+  auto toxics = [&] { return toxiproxy.toxics(); };
+  // The drill reaches the server at `drill_api`; the toxic is left for 2 s.
+  auto run_drill = [&](const std::string& drill_api) {
+    std::string plan =
+        dir.write("plan.yaml",
+                  fast_plan("toxiproxy-unreachable",
+                            "  - {name: slow, type: network.toxiproxy, at: 100ms, duration: 2s, "
+                            "params: {api: \"" +
+                                drill_api + "\", proxy: web, toxic: latency, latency: 300ms}}\n"));
+    auto runner = start_faultline({"run", plan, "--records", dir.file("records")}, dir.file("home"),
+                                  dir.file("runner.log"));
+    REQUIRE(eventually([&] { return toxics().size() == 1; }, Millis(15000)));
+    return runner;
+  };
+  auto check_left_faulted = [&](int status, const std::string& drill_api,
+                                const std::string& toxic) {
+    std::string said = text_of(dir.file("runner.log"));
+    INFO(said);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 4);
+    CHECK(mentions(said, "LEFT FAULTED: fault 'slow' (network.toxiproxy)"));
+    CHECK(mentions(said, "DELETE " + drill_api + "/proxies/web/toxics/" + toxic));
+    CHECK(mentions(said, "faultline recover"));
+    CHECK(only_record(dir.file("records"))["exit_code"] == 4);
+  };
+
+  SECTION("its address refuses connections: recover removes the toxic once it is back") {
+    // The drill reaches the server through a relay (a proxy of our own), which is
+    // disabled before the rollback: the DELETE never arrives.
+    auto relay = proxy::ProxyServer::start();
+    REQUIRE(relay.ok());
+    int relay_port = free_port();
+    REQUIRE((*relay)
+                ->create_proxy(Json{{"name", "api"},
+                                    {"listen", "127.0.0.1:" + std::to_string(relay_port)},
+                                    {"upstream", api.substr(std::string("http://").size())}})
+                .ok());
+    std::string drill_api = "http://127.0.0.1:" + std::to_string(relay_port);
+    auto runner = run_drill(drill_api);
+    std::string toxic = toxics()[0]["name"];
+    REQUIRE((*relay)->update_proxy("api", Json{{"enabled", false}}).ok());
+    check_left_faulted(runner->wait(Millis(60000)), drill_api, toxic);
+    CHECK(toxics().size() == 1);
+    CliRun early = run_drill_cli({"recover"}, dir.file("home"));
+    INFO(early.out << early.err);
+    CHECK(early.exit_code != 0);  // still unreachable: the journal keeps the entry
+    CHECK(toxics().size() == 1);
+    REQUIRE((*relay)->update_proxy("api", Json{{"enabled", true}}).ok());
+    CliRun recover = run_drill_cli({"recover"}, dir.file("home"));
+    INFO(recover.out << recover.err);
+    CHECK(recover.exit_code == 0);
+    CHECK(mentions(recover.out, "undid fault/slow"));
+    CHECK(toxics().empty());
+  }
+
+  SECTION("the server is stopped (SIGSTOP): the DELETE it had accepted runs once it resumes") {
+    auto runner = run_drill(api);
+    std::string toxic = toxics()[0]["name"];
+    // Its socket still accepts: the request waits there and the rollback times out.
+    ::kill(toxiproxy.process->pid(), SIGSTOP);
+    int status = runner->wait(Millis(60000));
+    ::kill(toxiproxy.process->pid(), SIGCONT);
+    check_left_faulted(status, api, toxic);
+    // Resumed, it reads the request that timed out and removes the toxic after all;
+    // recover then finds nothing left, and says so.
+    CHECK(eventually([&] { return toxics().empty(); }, Millis(5000)));
+    CliRun recover = run_drill_cli({"recover"}, dir.file("home"));
+    INFO(recover.out << recover.err);
+    CHECK(recover.exit_code == 0);
+    CHECK(mentions(recover.out, "fault/slow was already gone"));
+  }
 }

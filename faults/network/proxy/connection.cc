@@ -8,6 +8,7 @@ namespace faultline::proxy {
 
 Connection::Connection(std::shared_ptr<Proxy> proxy, asio::ip::tcp::socket client)
     : proxy_(std::move(proxy)),
+      memory_(proxy_->memory()),
       client_(std::move(client)),
       upstream_(client_.get_executor()),
       connect_timer_(client_.get_executor()),
@@ -33,9 +34,9 @@ void Connection::start() {
     return;
   }
   connect_timer_.expires_after(std::chrono::milliseconds(hold_ms));
-  connect_timer_.async_wait([self = shared_from_this()](std::error_code error) {
+  connect_timer_.async_wait(bound([self = shared_from_this()](std::error_code error) {
     if (!error && !self->closed_) self->connect_upstream();
-  });
+  }));
 }
 
 void Connection::connect_upstream() {
@@ -50,7 +51,7 @@ void Connection::connect_upstream() {
     unsigned long port = std::stoul(parts->port);
     upstream_.async_connect(
         asio::ip::tcp::endpoint(address, static_cast<unsigned short>(port)),
-        [self = shared_from_this()](std::error_code result) { self->on_connected(result); });
+        bound([self = shared_from_this()](std::error_code result) { self->on_connected(result); }));
     return;
   }
   auto resolver = std::make_shared<asio::ip::tcp::resolver>(client_.get_executor());

@@ -4,9 +4,12 @@
 // force), then runs both pipes until both ends have closed, a toxic closes or resets it,
 // or its proxy closes it. Runs on the event loop only; the proxy holds it by shared_ptr
 // and every pending handler holds one too, so it lives until its last handler ran.
+// It and its pending asio operations live in the proxies' ConnectionMemory (bound()).
 #include <asio.hpp>
 #include <memory>
+#include <memory_resource>
 
+#include "faults/network/proxy/connection_memory.h"
 #include "faults/network/proxy/pipe.h"
 
 namespace faultline::proxy {
@@ -30,6 +33,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void pipe_done();
 
   Proxy& proxy() { return *proxy_; }
+  // `handler`, with its asio operation allocated in ConnectionMemory.
+  template <class Handler>
+  auto bound(Handler handler) {
+    return asio::bind_allocator(std::pmr::polymorphic_allocator<std::byte>(&memory_),
+                                std::move(handler));
+  }
   bool closed() const { return closed_; }
 
  private:
@@ -37,6 +46,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void on_connected(std::error_code error);
 
   std::shared_ptr<Proxy> proxy_;
+  ConnectionMemory& memory_;
   asio::ip::tcp::socket client_;
   asio::ip::tcp::socket upstream_;
   asio::steady_timer connect_timer_;

@@ -84,7 +84,7 @@ Result<Proxy*> ProxyEngine::find(const std::string& name) const {
 }
 
 Result<Json> ProxyEngine::start_proxy(const ProxyInput& input) {
-  auto proxy = std::make_shared<Proxy>(io_, input.name, input.listen, input.upstream);
+  auto proxy = std::make_shared<Proxy>(io_, memory_, input.name, input.listen, input.upstream);
   if (input.enabled) {
     if (auto ok = proxy->start(); !ok) return ok.error();
   }
@@ -251,9 +251,13 @@ Json ProxyEngine::metrics() const {
                         {"upstream_sent_bytes", counters.sent[0]},
                         {"downstream_received_bytes", counters.received[1]},
                         {"downstream_sent_bytes", counters.sent[1]},
+                        {"upstream_spliced_bytes", counters.spliced[0]},
+                        {"downstream_spliced_bytes", counters.spliced[1]},
                         {"connections", proxy->connection_count()}});
   }
-  return Json{{"proxies", std::move(list)}};
+  return Json{{"proxies", std::move(list)},
+              {"connection_memory",
+               {{"mapped_bytes", memory_.mapped()}, {"allocations", memory_.allocations()}}}};
 }
 
 std::string ProxyEngine::metrics_text() const {

@@ -56,6 +56,7 @@ class ProxyEngine {
   Result<Proxy*> find(const std::string& name) const;
   Result<Json> start_proxy(const ProxyInput& input);
 
+  ConnectionMemory memory_;  // outlives io_: its destructor destroys pending handlers
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> work_;
   std::map<std::string, std::shared_ptr<Proxy>> proxies_;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 #include <tuple>
 
 #include "faults/network/proxy/connection.h"
@@ -30,6 +31,23 @@ Pipe::Pipe(Connection& owner, Stream stream, asio::ip::tcp::socket& from, asio::
       eof_timer_(from.get_executor()),
       random_(std::random_device{}()) {}
 
+Pipe::~Pipe() { kernel_.close(); }
+
+// True when no toxic is in force on this stream: the data need not wait anywhere.
+bool Pipe::plain() const {
+  return std::none_of(runs_.begin(), runs_.end(), [](const ToxicRun& run) { return run.active; });
+}
+
+void Pipe::push_chunk(Chunk chunk) {
+  queued_bytes_ += chunk.footprint();
+  queue_.push_back(std::move(chunk));
+}
+
+void Pipe::pop_chunk() {
+  queued_bytes_ -= queue_.front().footprint();
+  queue_.pop_front();
+}
+
 Pipe::ToxicRun Pipe::make_run(const ToxicPtr& spec) {
   ToxicRun run;
   run.spec = spec;
@@ -45,9 +63,9 @@ void Pipe::arm(ToxicRun& run) {
   if (!run.active || run.spec->type != ToxicType::timeout || run.spec->timeout <= 0) return;
   run.timer = std::make_unique<asio::steady_timer>(from_.get_executor());
   run.timer->expires_after(milliseconds(run.spec->timeout));
-  run.timer->async_wait([self = owner_.shared_from_this()](std::error_code error) {
+  run.timer->async_wait(owner_.bound([self = owner_.shared_from_this()](std::error_code error) {
     if (!error) self->close(CloseHow::graceful);
-  });
+  }));
   run.armed = true;
 }
 
@@ -92,11 +110,14 @@ void Pipe::set_toxics(const std::vector<ToxicPtr>& toxics) {
     owner_.close(CloseHow::graceful);
     return;
   }
+  if (splicing_ && !plain()) leave_splice();
   pump();
 }
 
 void Pipe::stop() {
   stopped_ = true;
+  splicing_ = false;
+  kernel_.close();
   gate_timer_.cancel();
   eof_timer_.cancel();
   for (auto& run : runs_)
@@ -118,16 +139,16 @@ bool Pipe::dropping() {
       }
       run.timer = std::make_unique<asio::steady_timer>(from_.get_executor());
       run.timer->expires_after(milliseconds(run.spec->timeout));
-      run.timer->async_wait([self = owner_.shared_from_this()](std::error_code error) {
+      run.timer->async_wait(owner_.bound([self = owner_.shared_from_this()](std::error_code error) {
         if (!error) self->close(CloseHow::reset);
-      });
+      }));
     }
   }
   return drop;
 }
 
 Pipe::Gate Pipe::gate_for(const Chunk& head, SteadyTime now) {
-  Gate gate{head.read_at, head.data.size() - head.offset, false};
+  Gate gate{head.read_at, head.size - head.offset, false};
   if (head.hold_ms > 0 && http_fault())
     gate.at = std::max(gate.at, head.read_at + milliseconds(head.hold_ms));
   for (auto& run : runs_) {
@@ -194,8 +215,8 @@ void Pipe::start_write(Chunk& head, const Gate& gate, SteadyTime now) {
   }
   writing_ = true;
   asio::async_write(
-      to_, asio::buffer(head.data.data() + head.offset, gate.size),
-      [this, self = owner_.shared_from_this()](std::error_code error, size_t written) {
+      to_, asio::buffer(head.data.get() + head.offset, gate.size),
+      owner_.bound([this, self = owner_.shared_from_this()](std::error_code error, size_t written) {
         writing_ = false;
         if (stopped_) return;
         if (error) {
@@ -205,10 +226,9 @@ void Pipe::start_write(Chunk& head, const Gate& gate, SteadyTime now) {
         owner_.proxy().counters().sent[int(stream_)] += written;
         Chunk& done = queue_.front();
         done.offset += written;
-        if (done.offset >= done.data.size()) {
+        if (done.offset >= done.size) {
           bool close_after = done.close_after;
-          queued_bytes_ -= done.data.size();
-          queue_.pop_front();
+          pop_chunk();
           if (close_after) {
             owner_.close(CloseHow::graceful);
             return;
@@ -221,11 +241,11 @@ void Pipe::start_write(Chunk& head, const Gate& gate, SteadyTime now) {
             return;
           }
         pump();
-      });
+      }));
 }
 
 void Pipe::pump() {
-  if (stopped_) return;
+  if (stopped_ || splicing_) return;
   while (!writing_ && !queue_.empty()) {
     if (dropping()) {
       if (stopped_) return;
@@ -238,8 +258,7 @@ void Pipe::pump() {
     if (queue_.front().drop && !gate.close && gate.at <= now) {
       // An aborted request: not forwarded; its last piece sends the answer instead.
       std::string answer = std::move(queue_.front().answer);
-      queued_bytes_ -= queue_.front().data.size();
-      queue_.pop_front();
+      pop_chunk();
       if (!answer.empty()) owner_.answer_client(std::move(answer));
       if (stopped_) return;
       continue;
@@ -250,9 +269,10 @@ void Pipe::pump() {
     }
     if (gate.at > now) {
       gate_timer_.expires_at(gate.at);
-      gate_timer_.async_wait([this, self = owner_.shared_from_this()](std::error_code error) {
-        if (!error) pump();
-      });
+      gate_timer_.async_wait(
+          owner_.bound([this, self = owner_.shared_from_this()](std::error_code error) {
+            if (!error) pump();
+          }));
       break;
     }
     start_write(queue_.front(), gate, now);
@@ -262,7 +282,8 @@ void Pipe::pump() {
 }
 
 void Pipe::maybe_read() {
-  if (reading_ || eof_ || stopped_ || queued_bytes_ >= kHighWater) return;
+  if (reading_ || splicing_ || splice_waiting_ || eof_ || stopped_ || queued_bytes_ >= kHighWater)
+    return;
   reading_ = true;
   read_now();
 }
@@ -278,6 +299,15 @@ void Pipe::read_now() {
       reading_ = false;
       return;
     }
+    if (can_splice()) {
+      reading_ = false;
+      start_splice();
+      return;
+    }
+    if (drain_first()) {
+      reading_ = false;  // pump() reads again once the queue is empty
+      return;
+    }
     ReadOutcome outcome = read_chunk();
     if (outcome == ReadOutcome::failed) {
       reading_ = false;
@@ -285,28 +315,34 @@ void Pipe::read_now() {
       return;
     }
     if (outcome == ReadOutcome::would_block) {
-      from_.async_wait(asio::socket_base::wait_read,
-                       [this, self = owner_.shared_from_this()](std::error_code error) {
-                         if (stopped_) return;
-                         if (error) {
-                           reading_ = false;
-                           owner_.close(CloseHow::graceful);
-                           return;
-                         }
-                         read_now();
-                       });
+      from_.async_wait(
+          asio::socket_base::wait_read,
+          owner_.bound([this, self = owner_.shared_from_this()](std::error_code error) {
+            if (stopped_) return;
+            if (error) {
+              reading_ = false;
+              owner_.close(CloseHow::graceful);
+              return;
+            }
+            read_now();
+          }));
       return;
     }
     pump();
   }
   reading_ = false;
-  asio::post(from_.get_executor(), [this, self = owner_.shared_from_this()] { maybe_read(); });
+  asio::post(from_.get_executor(),
+             owner_.bound([this, self = owner_.shared_from_this()] { maybe_read(); }));
 }
 
+// With no toxic in force and nothing queued, reads into a buffer on the stack and writes
+// it on at once; otherwise reads into a chunk of the queue.
 Pipe::ReadOutcome Pipe::read_chunk() {
-  std::vector<char> data(read_size_);
+  if (plain() && queue_.empty() && !writing_) return read_direct();
+  auto data = std::make_unique_for_overwrite<char[]>(read_size_);
+  size_t capacity = read_size_;
   std::error_code error;
-  size_t bytes = from_.read_some(asio::buffer(data), error);
+  size_t bytes = from_.read_some(asio::buffer(data.get(), capacity), error);
   if (error == asio::error::would_block || error == asio::error::try_again)
     return ReadOutcome::would_block;
   if (error == asio::error::interrupted) return ReadOutcome::progressed;
@@ -315,12 +351,53 @@ Pipe::ReadOutcome Pipe::read_chunk() {
     owner_.proxy().counters().received[int(stream_)] += bytes;
     // A full read asks for a bigger buffer next time, a short one for a smaller:
     // bulk streams get large reads, small exchanges small ones.
-    if (bytes == data.size())
+    if (bytes == capacity)
       read_size_ = std::min(kMaxRead, read_size_ * 2);
     else if (bytes < read_size_ / 4)
       read_size_ = std::max(kMinRead, read_size_ / 2);
-    data.resize(bytes);
-    queue_chunk(std::move(data), std::chrono::steady_clock::now());
+    // A short read keeps only what it needs: the queue's bound counts memory, and a
+    // 4 KiB buffer held for every byte of a trickle would hold back little data.
+    if (bytes < capacity / 2) {
+      auto exact = std::make_unique_for_overwrite<char[]>(bytes);
+      std::memcpy(exact.get(), data.get(), bytes);
+      data = std::move(exact);
+      capacity = bytes;
+    }
+    queue_chunk(std::move(data), bytes, capacity, std::chrono::steady_clock::now());
+  }
+  if (error == asio::error::eof) eof_ = true;
+  return ReadOutcome::progressed;
+}
+
+Pipe::ReadOutcome Pipe::read_direct() {
+  char buffer[kDirectRead];
+  std::error_code error;
+  size_t bytes = from_.read_some(asio::buffer(buffer), error);
+  if (error == asio::error::would_block || error == asio::error::try_again)
+    return ReadOutcome::would_block;
+  if (error == asio::error::interrupted) return ReadOutcome::progressed;
+  if (error && error != asio::error::eof) return ReadOutcome::failed;
+  if (bytes > 0) {
+    auto& counters = owner_.proxy().counters();
+    counters.received[int(stream_)] += bytes;
+    if (bytes == sizeof buffer) bulk_ = true;
+    std::error_code write_error;
+    size_t written = 0;
+    do {
+      written += to_.write_some(asio::buffer(buffer + written, bytes - written), write_error);
+    } while (written < bytes && write_error == asio::error::interrupted);
+    if (write_error && write_error != asio::error::would_block &&
+        write_error != asio::error::try_again && write_error != asio::error::interrupted)
+      return ReadOutcome::failed;
+    counters.sent[int(stream_)] += written;
+    // What the other socket would not take now waits in the queue (pump() writes it
+    // when it can): nothing is lost, and the queue's bound applies.
+    if (written < bytes) {
+      size_t rest = bytes - written;
+      auto data = std::make_unique_for_overwrite<char[]>(rest);
+      std::memcpy(data.get(), buffer + written, rest);
+      queue_chunk(std::move(data), rest, rest, std::chrono::steady_clock::now());
+    }
   }
   if (error == asio::error::eof) eof_ = true;
   return ReadOutcome::progressed;
@@ -366,13 +443,18 @@ const char* reason_phrase(int64_t status) {
 // With http.fault in force, a read is cut at request boundaries, and each request is
 // drawn against the toxicity: a chosen one is held `delay` ms and/or answered with
 // `status` instead of being forwarded (Envoy's fault filter, per request).
-void Pipe::queue_chunk(std::vector<char> data, SteadyTime read_at) {
+void Pipe::queue_chunk(std::unique_ptr<char[]> data, size_t size, size_t capacity,
+                       SteadyTime read_at) {
   double jitter = std::uniform_real_distribution<double>(-1.0, 1.0)(random_);
   const ToxicSpec* fault = http_fault();
   if (fault && !http_) http_ = std::make_unique<HttpRequestSplitter>();
-  auto push = [&](std::vector<char> piece, bool starts, bool ends) {
+  auto push = [&](std::unique_ptr<char[]> piece, size_t piece_size, size_t piece_capacity,
+                  bool starts, bool ends) {
     Chunk chunk;
-    if (fault && starts) {
+    if (answered_) {
+      chunk.drop = true;
+      starts = ends = false;
+    } else if (fault && starts) {
       request_ = RequestFault{};
       bool chosen = fault->toxicity >= 1.0 ||
                     std::uniform_real_distribution<double>(0.0, 1.0)(random_) < fault->toxicity;
@@ -389,41 +471,50 @@ void Pipe::queue_chunk(std::vector<char> data, SteadyTime read_at) {
       }
     }
     chunk.hold_ms = request_.hold_ms;
-    chunk.drop = request_.abort;
-    if (ends && request_.abort) chunk.answer = request_.answer;
+    chunk.drop = chunk.drop || request_.abort;
+    if (ends && request_.abort) {
+      chunk.answer = request_.answer;
+      answered_ = true;
+    }
     if (ends) request_ = RequestFault{};
     chunk.data = std::move(piece);
+    chunk.size = piece_size;
+    chunk.capacity = piece_capacity;
     chunk.read_at = read_at;
     chunk.jitter = jitter;
-    queued_bytes_ += chunk.data.size();
-    queue_.push_back(std::move(chunk));
+    push_chunk(std::move(chunk));
   };
   if (!fault || !http_ || http_->broken()) {
-    push(std::move(data), false, false);
+    push(std::move(data), size, capacity, false, false);
     return;
   }
-  size_t offset = 0;
   std::vector<std::tuple<size_t, bool, bool>> pieces;
-  http_->split(data.data(), data.size(), [&](size_t length, bool starts, bool ends) {
+  http_->split(data.get(), size, [&](size_t length, bool starts, bool ends) {
     pieces.emplace_back(length, starts, ends);
   });
+  auto copy = [&](size_t offset, size_t length) {
+    auto piece = std::make_unique_for_overwrite<char[]>(length);
+    std::memcpy(piece.get(), data.get() + offset, length);
+    return piece;
+  };
+  size_t offset = 0;
   for (auto [length, starts, ends] : pieces) {
-    push(std::vector<char>(data.begin() + long(offset), data.begin() + long(offset + length)),
-         starts, ends);
+    push(copy(offset, length), length, length, starts, ends);
     offset += length;
   }
-  if (offset < data.size())
-    push(std::vector<char>(data.begin() + long(offset), data.end()), false, false);
+  if (offset < size) push(copy(offset, size - offset), size - offset, size - offset, false, false);
 }
 
 void Pipe::inject(std::string data, bool close_after) {
   if (stopped_) return;
+  leave_splice();  // what the kernel pipe holds goes first
   Chunk chunk;
-  chunk.data.assign(data.begin(), data.end());
+  chunk.data = std::make_unique_for_overwrite<char[]>(data.size());
+  std::memcpy(chunk.data.get(), data.data(), data.size());
+  chunk.size = chunk.capacity = data.size();
   chunk.read_at = std::chrono::steady_clock::now();
   chunk.close_after = close_after;
-  queued_bytes_ += chunk.data.size();
-  queue_.push_back(std::move(chunk));
+  push_chunk(std::move(chunk));
   pump();
 }
 
@@ -451,9 +542,10 @@ void Pipe::forward_eof() {
     return;
   }
   eof_timer_.expires_after(milliseconds(delay));
-  eof_timer_.async_wait([finish, self = owner_.shared_from_this()](std::error_code error) {
-    if (!error) finish();
-  });
+  eof_timer_.async_wait(
+      owner_.bound([finish, self = owner_.shared_from_this()](std::error_code error) {
+        if (!error) finish();
+      }));
 }
 
 }  // namespace faultline::proxy

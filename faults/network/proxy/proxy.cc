@@ -39,12 +39,15 @@ Result<HostPort> split_host_port(const std::string& text, const char* what) {
   return out;
 }
 
-Proxy::Proxy(asio::io_context& io, std::string name, std::string listen, std::string upstream)
+Proxy::Proxy(asio::io_context& io, ConnectionMemory& memory, std::string name, std::string listen,
+             std::string upstream)
     : io_(io),
+      memory_(memory),
       name_(std::move(name)),
       listen_(std::move(listen)),
       upstream_(std::move(upstream)),
-      acceptor_(io) {}
+      acceptor_(io),
+      connections_(&memory) {}
 
 Status Proxy::start() {
   if (acceptor_.is_open()) return {};
@@ -90,7 +93,8 @@ void Proxy::accept_next() {
       [self = shared_from_this()](std::error_code error, asio::ip::tcp::socket client) {
         if (!self->acceptor_.is_open()) return;
         if (!error) {
-          auto connection = std::make_shared<Connection>(self, std::move(client));
+          auto connection = std::allocate_shared<Connection>(
+              std::pmr::polymorphic_allocator<Connection>(&self->memory_), self, std::move(client));
           self->connections_.insert(connection);
           connection->start();
         } else if (error == asio::error::operation_aborted) {
@@ -111,8 +115,9 @@ void Proxy::stop() {
 
 void Proxy::forget(const std::shared_ptr<Connection>& connection) {
   connections_.erase(connection);
-  // The last connection gone: hand the memory the connections used back to the system
-  // (glibc keeps freed heap otherwise), so a proxy that held thousands shrinks again.
+  // The last connection gone: hand back what else the connections used (their buffers,
+  // freed to the shared heap, which glibc keeps otherwise). Their own objects are in
+  // ConnectionMemory, which lets its pages go when the last of them is destroyed.
   if (connections_.empty()) malloc_trim(0);
 }
 

@@ -4,10 +4,12 @@
 #include <asio.hpp>
 #include <cstdint>
 #include <memory>
+#include <memory_resource>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "faults/network/proxy/connection_memory.h"
 #include "faults/network/proxy/toxic_spec.h"
 #include "runner/core/json.h"
 #include "runner/core/result.h"
@@ -19,6 +21,7 @@ class Connection;
 struct ByteCounters {
   uint64_t received[2] = {0, 0};  // by Stream: read from the stream's source
   uint64_t sent[2] = {0, 0};      // written to the stream's destination
+  uint64_t spliced[2] = {0, 0};   // of those sent, moved by splice(2) (never copied)
 };
 
 // "host:port" or "[v6]:port", split; ErrorCode::invalid when malformed.
@@ -30,7 +33,9 @@ Result<HostPort> split_host_port(const std::string& text, const char* what);
 
 class Proxy : public std::enable_shared_from_this<Proxy> {
  public:
-  Proxy(asio::io_context& io, std::string name, std::string listen, std::string upstream);
+  // Its connections live in `memory` (the engine's, shared by its proxies).
+  Proxy(asio::io_context& io, ConnectionMemory& memory, std::string name, std::string listen,
+        std::string upstream);
 
   // Binds and listens (enabled) or not; in_use when the address is taken.
   Status start();
@@ -57,6 +62,7 @@ class Proxy : public std::enable_shared_from_this<Proxy> {
   ByteCounters& counters() { return counters_; }
   size_t connection_count() const { return connections_.size(); }
   asio::io_context& io() { return io_; }
+  ConnectionMemory& memory() { return memory_; }
   void forget(const std::shared_ptr<Connection>& connection);
 
  private:
@@ -64,12 +70,13 @@ class Proxy : public std::enable_shared_from_this<Proxy> {
   void push_toxics();
 
   asio::io_context& io_;
+  ConnectionMemory& memory_;
   std::string name_;
   std::string listen_;
   std::string upstream_;
   asio::ip::tcp::acceptor acceptor_;
   std::vector<ToxicPtr> toxics_;
-  std::set<std::shared_ptr<Connection>> connections_;
+  std::pmr::set<std::shared_ptr<Connection>> connections_;
   ByteCounters counters_;
 };
 

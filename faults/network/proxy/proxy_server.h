@@ -73,7 +73,10 @@ class ProxyServer {
 
   // {"proxies": [{"name", "listen", "upstream", "upstream_received_bytes",
   //   "upstream_sent_bytes", "downstream_received_bytes", "downstream_sent_bytes",
-  //   "connections"}]}; bytes are totals since the proxy was created.
+  //   "upstream_spliced_bytes", "downstream_spliced_bytes", "connections"}],
+  //  "connection_memory": {"mapped_bytes", "allocations"}}; bytes are totals since the
+  // proxy was created (spliced: sent by splice(2), uncopied, with no toxic in force);
+  // connection_memory is what the open connections' objects hold (connection_memory.h).
   Json metrics();
   // The same as Prometheus text (toxiproxy_proxy_{received,sent}_bytes_total).
   std::string metrics_text();

@@ -13,18 +13,20 @@
 #include "runner/cli/commands.h"
 #include "runner/cli/plan_files.h"
 #include "runner/cli/records_shared.h"
+#include "runner/core/exit_codes.h"
 #include "runner/core/secrets.h"
 #include "runner/os/files.h"
 
 namespace faultline {
 namespace {
 
-constexpr int kExitFindings = 1;
-constexpr int kExitUsage = 2;
+// Something due was missed or overdue: a compliance job gates on it.
+constexpr int kExitFindings = exit_codes::kMissed;
+using exit_codes::kUsage;
 
 int fail(const std::string& message) {
   std::fprintf(stderr, "faultline audit: %s\n", redact(message).c_str());
-  return kExitUsage;
+  return kUsage;
 }
 
 // The *.yaml and *.yml files directly in `dir`, sorted.

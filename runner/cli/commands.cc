@@ -13,6 +13,7 @@
 #include "reports/reports.h"
 #include "runner/cli/plan_files.h"
 #include "runner/cli/records_shared.h"
+#include "runner/core/exit_codes.h"
 #include "runner/core/json_reader.h"
 #include "runner/core/secrets.h"
 #include "runner/core/signals.h"
@@ -26,11 +27,10 @@
 namespace faultline {
 namespace {
 
-constexpr int kExitUsage = 2;
-constexpr int kExitAborted = 3;
-constexpr int kExitRollbackFailed = 4;
-// The drill ran, but its record (or JUnit file) could not be written where asked.
-constexpr int kExitRecordNotWritten = 5;
+using exit_codes::kAborted;
+using exit_codes::kRecordNotWritten;
+using exit_codes::kRollbackFailed;
+using exit_codes::kUsage;
 
 // Built-in types and the plugins' types, in one registry. A plugin that cannot be
 // loaded is fatal for commands that would use it, and a warning for recover (which must
@@ -227,9 +227,9 @@ void print_types(const char* heading, const std::vector<std::string>& names,
 }  // namespace
 
 int command_validate(const CliOptions& options) {
-  if (!load_registry(options, PluginProblems::fatal)) return kExitUsage;
+  if (!load_registry(options, PluginProblems::fatal)) return kUsage;
   std::map<std::string, std::string> vars;
-  if (!parse_vars(options.vars, vars)) return kExitUsage;
+  if (!parse_vars(options.vars, vars)) return kUsage;
   int invalid = 0;
   for (const auto& path : options.plans) {
     // CI lints plans without their secrets: what has no value here is a note.
@@ -247,7 +247,7 @@ int command_validate(const CliOptions& options) {
         std::printf("  %s\n", describe_next_due(*schedule, WallClock::now(), 3).c_str());
     }
   }
-  return invalid ? kExitUsage : 0;
+  return invalid ? kUsage : 0;
 }
 
 // The run's exit code: the drill's own, unless its outputs went astray. A judged drill
@@ -256,11 +256,10 @@ int command_validate(const CliOptions& options) {
 // that refused the records folder is an abort), and the summary says where the record
 // went.
 int run_exit_code(int drill_exit_code, bool outputs_as_asked) {
-  if (outputs_as_asked || drill_exit_code == kExitAborted ||
-      drill_exit_code == kExitRollbackFailed) {
+  if (outputs_as_asked || drill_exit_code == kAborted || drill_exit_code == kRollbackFailed) {
     return drill_exit_code;
   }
-  return kExitRecordNotWritten;
+  return kRecordNotWritten;
 }
 
 // Writes the record (and JUnit) where asked; a record that cannot go there goes to
@@ -317,11 +316,11 @@ int write_outputs(const CliOptions& options, Json& record, int drill_exit_code,
 }
 
 int command_run(const CliOptions& options) {
-  if (!load_registry(options, PluginProblems::fatal)) return kExitUsage;
+  if (!load_registry(options, PluginProblems::fatal)) return kUsage;
   std::map<std::string, std::string> vars;
-  if (!parse_vars(options.vars, vars)) return kExitUsage;
+  if (!parse_vars(options.vars, vars)) return kUsage;
   auto plan = load_or_report(options.plans.at(0), vars, LoadMode::to_run);
-  if (!plan) return kExitUsage;
+  if (!plan) return kUsage;
   std::string home = resolve_home(options.home);
   std::string records = options.records_dir.empty() ? home + "/records" : options.records_dir;
   auto target = make_local_target();
@@ -330,7 +329,7 @@ int command_run(const CliOptions& options) {
     PreflightResult preflight =
         run_preflight(*plan, *target, {records, options.junit_path}, locks, LockMode::check_only);
     std::fputs(redact(describe_dry_run(*plan, preflight)).c_str(), stdout);
-    return preflight.ok() ? 0 : kExitAborted;
+    return preflight.ok() ? 0 : kAborted;
   }
 
   // No drill runs that could not reach its record store (nor sign for it).
@@ -340,14 +339,14 @@ int command_run(const CliOptions& options) {
   if (!store) {
     std::fprintf(stderr, "faultline: %s; the drill did not start\n",
                  redact(store.error().message).c_str());
-    return kExitAborted;
+    return kAborted;
   }
   store->reset();  // reopened at the end: a connection held for the whole drill could break
   auto tiers = tier_table_of(options);
   if (!tiers) {
     std::fprintf(stderr, "faultline: %s; the drill did not start\n",
                  redact(tiers.error().message).c_str());
-    return kExitAborted;
+    return kAborted;
   }
 
   StopRequest stop;
@@ -414,13 +413,13 @@ int command_recover(const CliOptions& options) {
   if (report.failures > 0) {
     std::printf("faultline recover: %d problem(s); the system may still be faulted (see above)\n",
                 report.failures);
-    return kExitRollbackFailed;
+    return kRollbackFailed;
   }
   return 0;
 }
 
 int command_types(const CliOptions& options) {
-  if (!load_registry(options, PluginProblems::fatal)) return kExitUsage;
+  if (!load_registry(options, PluginProblems::fatal)) return kUsage;
   if (options.json) {
     Json out{{"faults", Json::array()}, {"probes", Json::array()}};
     for (const auto& name : registry().fault_type_names()) {
@@ -446,7 +445,7 @@ int command_types(const CliOptions& options) {
 }
 
 int command_schema(const CliOptions& options) {
-  if (!load_registry(options, PluginProblems::fatal)) return kExitUsage;
+  if (!load_registry(options, PluginProblems::fatal)) return kUsage;
   std::printf("%s\n", json_text(plan_json_schema(registry()), 2).c_str());
   return 0;
 }

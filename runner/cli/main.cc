@@ -15,12 +15,13 @@
 
 #include "runner/cli/commands.h"
 #include "runner/cli/records_cli.h"
+#include "runner/core/exit_codes.h"
 #include "runner/core/suggest.h"
 
 namespace faultline {
 namespace {
 
-constexpr int kExitUsage = 2;
+using exit_codes::kUsage;
 
 struct CommandEntry {
   const char* name;
@@ -216,7 +217,7 @@ UsageError problem_in(const CLI::App* command, const std::string& problem) {
 int report(const UsageError& error) {
   std::fprintf(stderr, "%s\n(run '%s --help' for usage)\n", error.message.c_str(),
                command_words(error.command).c_str());
-  return kExitUsage;
+  return kUsage;
 }
 
 const CLI::Option* option_named(const std::vector<const CLI::Option*>& options,
@@ -514,6 +515,6 @@ int main(int argc, char** argv) {
                  "faultline: internal error: %s\nfaultline: if a drill was running, run "
                  "'faultline recover' to undo what its journal still lists\n",
                  problem.what());
-    return 4;
+    return faultline::exit_codes::kRollbackFailed;
   }
 }

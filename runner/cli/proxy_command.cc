@@ -9,13 +9,14 @@
 #include "faults/network/proxy/proxy_server.h"
 #include "faults/network/proxy/toxiproxy_api.h"
 #include "runner/cli/commands.h"
+#include "runner/core/exit_codes.h"
 #include "runner/os/files.h"
 #include "runner/safety/signals.h"
 
 namespace faultline {
 namespace {
 
-constexpr int kExitUsage = 2;
+using exit_codes::kUsage;
 constexpr int kExitFailed = 1;
 constexpr size_t kMaxConfig = 1024 * 1024;
 
@@ -33,12 +34,11 @@ int command_proxy(const CliOptions& options) {
   if (!server) return fail(kExitFailed, server.error().message);
   if (!options.proxy_config.empty()) {
     auto text = read_regular_file(options.proxy_config, kMaxConfig, "proxy config");
-    if (!text) return fail(kExitUsage, text.error().message);
+    if (!text) return fail(kUsage, text.error().message);
     Json config = Json::parse(*text, nullptr, false);
-    if (config.is_discarded()) return fail(kExitUsage, options.proxy_config + ": not valid JSON");
+    if (config.is_discarded()) return fail(kUsage, options.proxy_config + ": not valid JSON");
     auto populated = (*server)->populate(config);
-    if (!populated)
-      return fail(kExitUsage, options.proxy_config + ": " + populated.error().message);
+    if (!populated) return fail(kUsage, options.proxy_config + ": " + populated.error().message);
   }
   proxy::ToxiproxyApi api(**server);
   auto port = api.bind(options.proxy_host, options.proxy_port);

@@ -11,18 +11,20 @@
 #include "reports/store/ledger_entries.h"
 #include "runner/cli/commands.h"
 #include "runner/cli/records_shared.h"
+#include "runner/core/exit_codes.h"
 #include "runner/core/secrets.h"
 #include "runner/core/time.h"
 
 namespace faultline {
 namespace {
 
-constexpr int kExitProblems = 1;
-constexpr int kExitUsage = 2;
+using exit_codes::kUsage;
+// verify found a problem
+constexpr int kExitProblems = exit_codes::kMissed;
 
 int fail(const std::string& message) {
   std::fprintf(stderr, "faultline records: %s\n", redact(message).c_str());
-  return kExitUsage;
+  return kUsage;
 }
 
 void print(const std::string& text) { std::fputs(redact(text).c_str(), stdout); }

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "faultline_version.h"
+#include "runner/core/exit_codes.h"
 #include "runner/core/secrets.h"
 #include "runner/core/signals.h"
 #include "runner/engine/drill_proxies.h"
@@ -73,7 +74,7 @@ class Drill {
       finish();
     } catch (const std::exception& problem) {
       report_.verdict = "rollback_failed";
-      report_.exit_code = 4;
+      report_.exit_code = exit_codes::kRollbackFailed;
       report_.reason = std::string("internal error while finishing: ") + problem.what() +
                        "; run `faultline recover`";
     }
@@ -93,7 +94,7 @@ class Drill {
   void abort(const std::string& reason) {
     if (!report_.verdict.empty()) return;
     report_.verdict = "aborted";
-    report_.exit_code = 3;
+    report_.exit_code = exit_codes::kAborted;
     report_.reason = redact(reason);
     recorder_.event("abort", recorder_.phase(), reason, false);
   }
@@ -373,7 +374,7 @@ class Drill {
     if (check_stop()) return;
     if (!recovered) {
       report_.verdict = "failed";
-      report_.exit_code = 1;
+      report_.exit_code = exit_codes::kMissed;
       report_.reason = "the steady state was not restored within " +
                        format_duration(plan_.recovery_timeout) + " (recovery timeout)";
       recorder_.event("note", "recovery", report_.reason, false);
@@ -511,7 +512,7 @@ class Drill {
     }
     if (!report_.leftovers.empty()) {
       report_.verdict = "rollback_failed";
-      report_.exit_code = 4;
+      report_.exit_code = exit_codes::kRollbackFailed;
       report_.reason =
           "rollback failed; the system may still be faulted. Fix the cause, then run `faultline "
           "recover`";

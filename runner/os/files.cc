@@ -9,12 +9,13 @@
 #include <filesystem>
 
 namespace faultline {
-namespace {
 
 Error os_error(const std::string& what, const std::string& path) {
   ErrorCode code = errno == ENOENT ? ErrorCode::not_found : ErrorCode::failed;
   return Error{code, what + " " + path + ": " + std::strerror(errno)};
 }
+
+namespace {
 
 std::string file_kind(mode_t mode) {
   if (S_ISDIR(mode)) return "a directory";
@@ -74,8 +75,28 @@ Result<std::string> read_regular_file(const std::string& path, size_t max_bytes,
   return text;
 }
 
+constexpr size_t kOwnFileLimit = size_t{256} << 20;
+
 Result<std::string> read_file(const std::string& path) {
-  return read_regular_file(path, size_t{256} << 20);
+  return read_regular_file(path, kOwnFileLimit);
+}
+
+Result<std::string> read_open_file(int fd, const std::string& label) {
+  // pread: the descriptor's offset stays untouched, so readers on several threads
+  // (and an O_APPEND writer) do not disturb each other.
+  std::string out;
+  char buffer[65536];
+  while (out.size() <= kOwnFileLimit) {
+    ssize_t n = ::pread(fd, buffer, sizeof buffer, static_cast<off_t>(out.size()));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return os_error("cannot read", label);
+    }
+    if (n == 0) return out;
+    out.append(buffer, static_cast<size_t>(n));
+  }
+  return Error{ErrorCode::invalid,
+               label + " is larger than the limit of " + std::to_string(kOwnFileLimit) + " bytes"};
 }
 
 Status write_all(int fd, const std::string& content, const std::string& path) {
@@ -115,10 +136,25 @@ Status write_file_atomically(const std::string& path, const std::string& content
 }
 
 Status make_directories(const std::string& path, mode_t mode) {
-  std::error_code ec;
-  std::filesystem::create_directories(path, ec);
-  if (ec) return Error{"cannot create directory " + path + ": " + ec.message()};
-  if (mode != 0755) ::chmod(path.c_str(), mode);
+  if (path.empty()) return Error{ErrorCode::invalid, "cannot create a directory with no name"};
+  // As mkdir -p -m: the parents it creates get the umask's default, the last one `mode`.
+  std::filesystem::path whole = std::filesystem::path(path).lexically_normal();
+  if (!whole.has_filename()) whole = whole.parent_path();
+  std::filesystem::path built;
+  for (const auto& part : whole) {
+    built /= part;
+    bool last = built == whole;
+    if (::mkdir(built.c_str(), last ? mode : 0777) == 0) {
+      if (last) ::chmod(built.c_str(), mode);  // mkdir's mode is masked by the umask
+      continue;
+    }
+    if (errno != EEXIST) return os_error("cannot create directory", path);
+    struct stat info {};
+    if (::stat(built.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) {
+      errno = ENOTDIR;
+      return os_error("cannot create directory", path);
+    }
+  }
   return {};
 }
 

@@ -25,8 +25,17 @@ Result<std::string> read_file(const std::string& path);
 Status write_file_atomically(const std::string& path, const std::string& content,
                              mode_t mode = 0644);
 
-// mkdir -p with a readable error.
+// Reads a file that is already open, from its start, with read_file's bound. `label`
+// names it in errors ("journal /x/y").
+Result<std::string> read_open_file(int fd, const std::string& label);
+
+// mkdir -p with a readable error. Only the folders this call creates get `mode` (umask
+// aside); a folder that already exists (a home, /tmp) keeps its own.
 Status make_directories(const std::string& path, mode_t mode = 0755);
+
+// An error for a failed system call, from errno: "<what> <path>: <strerror>", with
+// ErrorCode::not_found for ENOENT.
+Error os_error(const std::string& what, const std::string& path);
 
 // The folder of the running executable (/proc/self/exe), or "" when it cannot be known.
 std::string executable_dir();

@@ -18,10 +18,6 @@
 namespace faultline {
 namespace {
 
-Error os_error(const std::string& what, const std::string& path) {
-  return Error{what + " " + path + ": " + std::strerror(errno)};
-}
-
 std::string now_utc() { return utc_iso8601(WallClock::now()); }
 
 Result<JournalAction> read_intent(const JsonReader& line) {
@@ -131,7 +127,7 @@ Result<std::unique_ptr<Journal>> Journal::create(const std::string& dir,
                                                  const std::vector<std::string>& secrets) {
   if (Status made = make_directories(dir, 0700); !made) return made.error();
   std::string path = dir + "/" + drill_id + ".jsonl";
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) return os_error("cannot create journal", path);
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     Error error = os_error("cannot lock journal", path);
@@ -178,7 +174,8 @@ Result<std::unique_ptr<Journal>> Journal::claim(const std::string& path) {
     return Error{ErrorCode::in_use, "journal " + path + " is held by a running drill"};
   }
   std::unique_ptr<Journal> journal(new Journal(path, fd));
-  auto text = read_file(path);
+  // Through the descriptor just checked: the path may have been swapped since.
+  auto text = read_open_file(fd, "journal " + path);
   if (!text.ok()) return text.error();
   if (!text->empty() && text->back() != '\n') {
     size_t whole = text->rfind('\n');
@@ -228,7 +225,7 @@ Status Journal::record_finished(const std::string& verdict, int exit_code) {
 }
 
 Result<JournalContents> Journal::read() const {
-  auto text = read_file(path_);
+  auto text = read_open_file(fd_, "journal " + path_);
   if (!text.ok()) return text.error();
   return parse_journal(path_, *text);
 }

@@ -222,6 +222,7 @@ Result<ExecResult> run_command(const Command& command, Millis timeout, const Run
   MonoTime deadline = started_at + timeout;
   std::optional<MonoTime> exited_at;
   size_t input_written = 0;
+  std::string poll_failure;
   while (true) {
     MonoTime now = MonoClock::now();
     if (exited_at && (out_fd < 0 && err_fd < 0)) break;
@@ -244,7 +245,10 @@ Result<ExecResult> run_command(const Command& command, Millis timeout, const Run
                      {input_fd, POLLOUT, 0},
                      {exited_at ? -1 : pidfd, POLLIN, 0}};
     int ready = poll(fds, 4, static_cast<int>(std::max<long>(left, 0)));
-    if (ready < 0 && errno != EINTR) break;
+    if (ready < 0 && errno != EINTR) {
+      poll_failure = std::string("poll: ") + strerror(errno);
+      break;
+    }
     if (fds[0].revents) drain(out_fd, result.out, output_limit);
     if (fds[1].revents) drain(err_fd, result.err, output_limit);
     if (input_fd >= 0 && fds[2].revents) {
@@ -260,7 +264,9 @@ Result<ExecResult> run_command(const Command& command, Millis timeout, const Run
     }
   }
   close_fd(input_fd);
-  if (result.timed_out || result.cancelled) {
+  // A command this run can no longer watch is stopped too: waiting for it blind could
+  // last forever.
+  if (result.timed_out || result.cancelled || (!poll_failure.empty() && !exited_at)) {
     // The leader is not reaped yet, so its group id still names this command's tree.
     kill(-pid, SIGKILL);
   }
@@ -271,6 +277,9 @@ Result<ExecResult> run_command(const Command& command, Millis timeout, const Run
   result.elapsed = std::chrono::duration_cast<Millis>(MonoClock::now() - started_at);
   if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) result.term_signal = WTERMSIG(status);
+  if (!poll_failure.empty()) {
+    return Error{"lost track of " + quote_command(command.argv) + " (" + poll_failure + ")"};
+  }
   return result;
 }
 

@@ -149,7 +149,7 @@ TEST_CASE("timeout stops the data and closes the connection after its time", "[p
   CHECK(waited < 1000);
 }
 
-TEST_CASE("timeout 0 holds a connection until removed; removal closes it", "[proxy]") {
+TEST_CASE("timeout 0 holds a connection until removed, and removal closes it", "[proxy]") {
   LoopbackServer echo(LoopbackServer::Mode::echo);
   auto server = start_server();
   int port = make_proxy(*server, "hold", echo.address());
@@ -167,7 +167,7 @@ TEST_CASE("timeout 0 holds a connection until removed; removal closes it", "[pro
   round_trip_ms(next, "again");
 }
 
-TEST_CASE("a disabled proxy refuses connections and closes open ones; enabling reopens it",
+TEST_CASE("a disabled proxy refuses connections and closes open ones, and enabling reopens it",
           "[proxy]") {
   LoopbackServer echo(LoopbackServer::Mode::echo);
   auto server = start_server();

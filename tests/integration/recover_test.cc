@@ -46,8 +46,8 @@ mode_t mode_of(const std::string& path) {
 }  // namespace
 
 TEST_CASE(
-    "broken lines in one journal are each reported by line number; the other journals "
-    "are still recovered; exit 4 and the broken journal is kept") {
+    "broken lines in one journal are each reported by line number, the other journals "
+    "are still recovered, and exit 4 keeps the broken journal") {
   TempDir dir;
   std::string journals = dir.file("home/journal");
   REQUIRE(make_directories(journals, 0700).ok());

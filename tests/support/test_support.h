@@ -72,6 +72,9 @@ bool eventually(const std::function<bool()>& condition, Millis timeout);
 // CPU seconds this thread has used: for "is it quick" checks of in-process work,
 // which must not fail because the machine is busy with other tests.
 double thread_cpu_seconds();
+// CPU seconds (user + system) used by the children this process has reaped: wrapped
+// around run_cli, what the faultline binary itself cost, however busy the machine is.
+double reaped_children_cpu_seconds();
 
 Json read_json(const std::string& path);
 // The one record in `dir` (fails the test unless there is exactly one).

@@ -16,6 +16,12 @@ using namespace faultline::testing;
 
 namespace {
 
+mode_t mode_of(const std::string& path) {
+  struct stat info {};
+  REQUIRE(::stat(path.c_str(), &info) == 0);
+  return info.st_mode;
+}
+
 JournalAction action(const std::string& key, const std::string& type, Json rollback) {
   return JournalAction{key, type, "local", key, std::move(rollback), ""};
 }
@@ -70,7 +76,7 @@ TEST_CASE("a journal and its folder are private to the user running the drill") 
   CHECK(contents->secrets == std::vector<std::string>{"s3cr3t-value"});
 }
 
-TEST_CASE("a live drill's journal cannot be claimed; a dead one's can") {
+TEST_CASE("a live drill's journal cannot be claimed, a dead one's can") {
   TempDir dir;
   std::string path;
   {
@@ -165,4 +171,25 @@ TEST_CASE("atomic writes replace the whole file and leave no temp file behind") 
   Status refused = write_file_atomically(dir.file("missing-dir/record.json"), "x");
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error().message.find("cannot create") != std::string::npos);
+}
+
+TEST_CASE("making a private folder never changes the mode of one that exists") {
+  TempDir dir;
+  std::string shared = dir.file("shared");
+  REQUIRE(::mkdir(shared.c_str(), 0755) == 0);
+  ::chmod(shared.c_str(), 01777);  // as /tmp is
+
+  REQUIRE(make_directories(shared, 0700).ok());
+  CHECK((mode_of(shared) & 07777) == 01777);
+
+  std::string fresh = shared + "/a/b/journal";
+  REQUIRE(make_directories(fresh, 0700).ok());
+  CHECK((mode_of(fresh) & 07777) == 0700);
+  CHECK((mode_of(shared + "/a") & 0700) == 0700);  // parents as mkdir -p makes them
+  CHECK((mode_of(shared) & 07777) == 01777);
+
+  REQUIRE(write_file_atomically(dir.file("plain"), "x").ok());
+  auto blocked = make_directories(dir.file("plain") + "/sub", 0700);
+  REQUIRE_FALSE(blocked.ok());
+  CHECK_THAT(blocked.error().message, Catch::Contains("Not a directory"));
 }

@@ -459,7 +459,7 @@ TEST_CASE("a stall before an outage was seen makes its beginning uncertain by th
 }
 
 TEST_CASE(
-    "scheduling jitter is not a gap; a stall past twice the interval (and interval + 100 "
+    "scheduling jitter is not a gap, but a stall past twice the interval (and interval + 100 "
     "ms) is") {
   auto started_at = [](const std::vector<double>& starts) {
     std::vector<Round> out(starts.size());

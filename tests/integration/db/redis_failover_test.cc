@@ -41,7 +41,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 TEST_CASE(
     "without Sentinel, redis.failover kills the master and promotes the replica with REPLICAOF "
-    "NO ONE; rollback restarts the old master as its replica") {
+    "NO ONE, and rollback restarts the old master as its replica") {
   TempDir dir;
   RedisCluster cluster(dir, {0, ""});
   std::string records = dir.file("records");

@@ -109,16 +109,6 @@ std::string timeline_text(const Json& record) {
   return text;
 }
 
-std::string names_of(const Json& list) {
-  std::string text;
-  if (!list.is_array()) return text;
-  for (const auto& item : list) {
-    if (!item.is_string()) continue;
-    text += (text.empty() ? "" : ", ") + item.get<std::string>();
-  }
-  return text;
-}
-
 std::string continuity_text(const Json& continuity) {
   if (!continuity.is_object()) return "";
   std::string text;
@@ -127,7 +117,7 @@ std::string continuity_text(const Json& continuity) {
   };
   add("service", text_field(continuity, "service", ""));
   add("impact", text_field(continuity, "impact", ""));
-  add("scope", names_of(field_of(continuity, "scope")));
+  add("scope", names_text(field_of(continuity, "scope")));
   std::string plan = text_field(continuity, "emergency_plan", "");
   std::string version = text_field(continuity, "emergency_plan_version", "");
   add("emergency plan", plan + (version.empty() ? "" : " version " + version));
@@ -145,24 +135,35 @@ std::string continuity_text(const Json& continuity) {
          (people.empty() ? "" : "participants: " + people + "\n");
 }
 
-std::string tier_of(const Json& assessment) {
+}  // namespace
+
+std::string names_text(const Json& list) {
+  std::string text;
+  if (!list.is_array()) return text;
+  for (const auto& item : list) {
+    if (!item.is_string()) continue;
+    text += (text.empty() ? "" : ", ") + item.get<std::string>();
+  }
+  return text;
+}
+
+std::string tier_assessment_text(const Json& assessment) {
   const Json& tier = field_of(assessment, "tier");
   std::string text = tier.is_string() ? "tier " + tier.get<std::string>() : "no tier";
-  std::string judged = names_of(field_of(assessment, "judged_on"));
-  std::string missing = names_of(field_of(assessment, "not_measured"));
+  std::string judged = names_text(field_of(assessment, "judged_on"));
+  std::string missing = names_text(field_of(assessment, "not_measured"));
   if (!judged.empty()) text += " (on " + judged;
   if (!judged.empty() && !missing.empty()) text += "; without " + missing;
   if (!judged.empty()) text += ")";
   return text;
 }
 
-}  // namespace
-
 std::string tiers_text(const Json& tiers) {
   if (!tiers.is_object()) return "";
   return fmt::format("tiers ({}): objectives claim {} · achieved figures meet {}{}\n",
-                     text_field(tiers, "table", "?"), tier_of(field_of(tiers, "claimed")),
-                     tier_of(field_of(tiers, "achieved")),
+                     text_field(tiers, "table", "?"),
+                     tier_assessment_text(field_of(tiers, "claimed")),
+                     tier_assessment_text(field_of(tiers, "achieved")),
                      field_of(tiers, "plan_tier").is_string()
                          ? " · the plan states tier " + text_field(tiers, "plan_tier", "")
                          : "");

@@ -35,6 +35,12 @@ std::string ms_figure(const Json& value);
 // outages and the timeline.
 std::string record_text(const Json& record);
 
+// The strings of a JSON array, joined by ", " (other items skipped).
+std::string names_text(const Json& list);
+
+// "tier 6 (on rto; without rpo)", or "no tier": one assessment of a record's "tiers".
+std::string tier_assessment_text(const Json& assessment);
+
 // "tiers (TABLE): objectives claim tier 6 (on rto; without rpo) · achieved figures meet ..."
 std::string tiers_text(const Json& tiers);
 

@@ -52,7 +52,8 @@ std::string describe_entry(const LedgerEntry& entry) {
 // the end, when every entry's hash is known (a reordered entry points forward).
 class Verifier {
  public:
-  explicit Verifier(const VerifyOptions& options) : options_(options) {}
+  explicit Verifier(const VerifyOptions& options)
+      : options_(options), previous_seq_(options.after_seq), previous_hash_(options.after_hash) {}
 
   void check(const LedgerEntry& entry) {
     ++result_.entries;

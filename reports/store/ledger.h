@@ -47,6 +47,10 @@ struct VerifyOptions {
   std::string key;            // check signatures too; an unsigned entry is then a problem
   std::string expected_head;  // a hash noted earlier: it must still be on the chain
   size_t max_problems = 100;  // kept; the rest are counted in one more problem
+  // Where the entries start when they are not the whole ledger (an evidence bundle of a
+  // later part of it): the seq and hash of the entry just before the first one.
+  int64_t after_seq = 0;
+  std::string after_hash = "";
 };
 
 // Walks the whole ledger in `store` and checks every body against its hash, every entry

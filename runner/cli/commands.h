@@ -42,6 +42,8 @@ int command_schema(const CliOptions& options);
 int command_version(const CliOptions& options);
 // runner/cli/records_commands.cc
 int command_records(const CliOptions& options);
+// runner/cli/report_command.cc
+int command_report(const CliOptions& options);
 // runner/cli/audit_command.cc
 int command_audit(const CliOptions& options);
 // Serves the Toxiproxy-compatible API until SIGINT/SIGTERM (runner/cli/proxy_command.cc).

@@ -142,6 +142,8 @@ const CommandEntry kCommands[] = {
     {"version", "print the version", "faultline version", no_options, command_version},
     {"records", "query and verify the record store: list, show, review, close, actions, verify",
      "faultline records list", add_records_subcommands, command_records},
+    {"report", "a drill's report (HTML, Markdown, JSON), or a plan's trend across drills",
+     "faultline report ID", add_report_options, command_report},
     {"audit", "planned versus executed drills per plan; exit 1 if any is missed or overdue",
      "faultline audit --since 2026-01-01", audit_options, command_audit},
     {"proxy", "serve the fault proxy with a Toxiproxy-compatible HTTP API", "faultline proxy",

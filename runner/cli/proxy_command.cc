@@ -11,6 +11,7 @@
 #include "runner/cli/commands.h"
 #include "runner/core/exit_codes.h"
 #include "runner/os/files.h"
+#include "runner/os/net.h"
 #include "runner/safety/signals.h"
 
 namespace faultline {
@@ -30,6 +31,8 @@ int fail(int code, const std::string& message) {
 int command_proxy(const CliOptions& options) {
   StopRequest stop;
   SignalWatcher watcher(stop);
+  // Each connection through a proxy holds two descriptors (four while it splices).
+  raise_open_files_limit();
   auto server = proxy::ProxyServer::start();
   if (!server) return fail(kExitFailed, server.error().message);
   if (!options.proxy_config.empty()) {

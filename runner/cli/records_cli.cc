@@ -73,6 +73,18 @@ void add_records_subcommands(CLI::App& records, CliOptions& options) {
       ->type_name("HASH");
   verify->add_option("--bundle", given.bundle, "check an evidence bundle instead of the store")
       ->type_name("FILE");
+
+  CLI::App* evidence = subcommand(
+      records, options, "export",
+      "write an evidence bundle (tar.gz): records, reviews, ledger, verification report");
+  evidence
+      ->add_option("--since", given.since,
+                   "entries appended at or after this (UTC), through the head; default all")
+      ->type_name("DATE");
+  evidence->add_option("-o,--output", given.output, "the bundle to write")
+      ->required()
+      ->type_name("FILE");
+  evidence->add_option("--operator", options.operator_name, "who exports it")->type_name("NAME");
 }
 
 }  // namespace faultline

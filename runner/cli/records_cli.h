@@ -12,4 +12,7 @@ struct CliOptions;
 // to the `records` command.
 void add_records_subcommands(CLI::App& records, CliOptions& options);
 
+// The options of `faultline report` (runner/cli/report_command.cc).
+void add_report_options(CLI::App& report, CliOptions& options);
+
 }  // namespace faultline

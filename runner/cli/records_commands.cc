@@ -1,12 +1,13 @@
 // `faultline records ...`: the record store as auditors and SREs query it. Exit codes: 0
-// done; 1 verify found the ledger tampered with; 2 a usage error, an unknown id, or a
-// store that cannot be opened or read.
+// done; 1 verify found the ledger (or an evidence bundle) tampered with; 2 a usage error, an
+// unknown id, or a store that cannot be opened or read.
 #include <fmt/format.h>
 
 #include <cstdio>
 
 #include "reports/record_text.h"
 #include "reports/review_text.h"
+#include "reports/store/evidence.h"
 #include "reports/store/ledger.h"
 #include "reports/store/ledger_entries.h"
 #include "runner/cli/commands.h"
@@ -14,6 +15,7 @@
 #include "runner/core/exit_codes.h"
 #include "runner/core/secrets.h"
 #include "runner/core/time.h"
+#include "runner/os/tar_archive.h"
 
 namespace faultline {
 namespace {
@@ -169,6 +171,63 @@ int records_verify(const CliOptions& options, RecordStore& store, const std::str
   return checked->ok() ? 0 : kExitProblems;
 }
 
+std::string bundle_summary(const BundleVerification& checked, const std::string& bundle,
+                           bool with_key) {
+  std::string text;
+  for (const auto& problem : checked.problems) text += "TAMPERED: " + problem + "\n";
+  for (const auto& problem : checked.ledger.problems) text += "TAMPERED: " + problem.what + "\n";
+  const Json& manifest = checked.manifest;
+  std::string from =
+      fmt::format("exported from {} at {} by {}", json_text(manifest["store"]),
+                  json_text(manifest["exported_at"]), json_text(manifest["exported_by"]));
+  if (!checked.ok()) {
+    return text + fmt::format("bundle NOT intact: {} problem(s) · {} · {}\n",
+                              checked.problems.size() + checked.ledger.problems.size(), bundle,
+                              from);
+  }
+  return text + fmt::format(
+                    "bundle ok: {} entries (ledger entries {} to {}), every file as the "
+                    "manifest lists it, chain intact, {} · {} · {}\nhead {}\n",
+                    checked.ledger.entries, json_text(manifest["first_seq"]),
+                    json_text(manifest["last_seq"]),
+                    with_key ? "signatures checked" : "signatures not checked (no key)", bundle,
+                    from, checked.ledger.head);
+}
+
+// Needs no store: the bundle is all there is on the auditor's machine.
+int records_verify_bundle(const CliOptions& options, const std::string& key) {
+  auto files = read_tar_gz(options.records.bundle);
+  if (!files) return fail(files.error().message);
+  VerifyOptions verify{key, options.records.head};
+  auto checked = verify_evidence(*files, verify);
+  if (!checked) return fail(options.records.bundle + ": " + checked.error().message);
+  print(bundle_summary(*checked, options.records.bundle, !key.empty()));
+  return checked->ok() ? 0 : kExitProblems;
+}
+
+int records_export(const CliOptions& options, RecordStore& store, const std::string& key) {
+  ExportRequest request;
+  if (!options.records.since.empty()) {
+    auto since = parse_utc_time(options.records.since);
+    if (!since) return fail(since.error().with_context("--since").message);
+    request.since = utc_iso8601(*since);
+  }
+  request.exported_at = utc_iso8601(WallClock::now());
+  request.exported_by = operator_name(options.operator_name);
+  request.key = key;
+  auto verified = verify_ledger(store, VerifyOptions{key, ""});
+  if (!verified) return fail(verified.error().message);
+  std::string report = verification_text(*verified, store.describe(), !key.empty());
+  auto exported = export_evidence(store, request, *verified, report);
+  if (!exported) return fail(exported.error().message);
+  Status written = write_tar_gz(options.records.output, exported->files);
+  if (!written) return fail(written.error().message);
+  print(report + fmt::format("exported ledger entries {} to {} ({} entries, {} files) to {}\n",
+                             exported->first_seq, exported->last_seq, exported->entries,
+                             exported->files.size(), options.records.output));
+  return 0;
+}
+
 }  // namespace
 
 int command_records(const CliOptions& options) {
@@ -176,7 +235,7 @@ int command_records(const CliOptions& options) {
   auto key = resolve_ledger_key(options.key_file);
   if (!key) return fail(key.error().message);
   if (action == "verify" && !options.records.bundle.empty()) {
-    return fail("--bundle is not available yet");
+    return records_verify_bundle(options, *key);
   }
   auto store = open_store_of(options, StoreOpening::existing_only);
   if (!store) return fail(store.error().message);
@@ -186,6 +245,7 @@ int command_records(const CliOptions& options) {
   if (action == "close") return records_close(options, **store, *key);
   if (action == "actions") return records_actions(options, **store);
   if (action == "verify") return records_verify(options, **store, *key);
+  if (action == "export") return records_export(options, **store, *key);
   return fail("unknown records command '" + action + "'");
 }
 

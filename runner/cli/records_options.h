@@ -15,7 +15,10 @@ struct RecordsOptions {
   bool open_only = false, overdue_only = false;
   std::string head;    // verify: a head hash noted earlier
   std::string bundle;  // verify --bundle FILE
-  std::string output;  // export -o FILE
+  std::string output;  // export -o FILE, report -o FILE
+  // faultline report
+  std::string format = "html";  // html, md, json
+  bool trend = false;
 };
 
 // faultline audit (runner/cli/audit_command.cc).

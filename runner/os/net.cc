@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -119,6 +120,17 @@ std::optional<ProcessId> process_listening_on(int port) {
   auto id = identify_process(*owner);
   if (!id.ok()) return std::nullopt;
   return *id;
+}
+
+uint64_t raise_open_files_limit() {
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) != 0) return 0;
+  if (files.rlim_cur < files.rlim_max) {
+    rlimit raised = files;
+    raised.rlim_cur = files.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) files = raised;
+  }
+  return uint64_t(files.rlim_cur);
 }
 
 }  // namespace faultline

@@ -208,9 +208,10 @@ TEST_CASE("no command at all lists the commands") {
   CliRun run = run_cli({});
   CHECK(run.exit_code == 2);
   CHECK(run.err ==
-        usage_error("faultline needs a command, e.g. 'faultline run PLAN.yaml' "
-                    "(commands: validate, run, recover, types, schema, version, records, audit, "
-                    "proxy, help)"));
+        usage_error(
+            "faultline needs a command, e.g. 'faultline run PLAN.yaml' "
+            "(commands: validate, run, recover, types, schema, version, records, report, audit, "
+            "proxy, help)"));
 }
 
 TEST_CASE("a bad value names the option, what it takes and what it got") {

@@ -286,6 +286,10 @@ TEST_CASE("a reader that does not read holds the proxy's buffer bounded", "[prox
   LoopbackServer echo(LoopbackServer::Mode::echo);
   auto server = start_server();
   int port = make_proxy(*server, "bp", echo.address());
+  SECTION("with no toxic (the upstream stream is spliced)") {}
+  SECTION("with latency on the way back (the queue holds chunks until they are due)") {
+    add(*server, "bp", Json{{"type", "latency"}, {"attributes", {{"latency", 50}}}});
+  }
   LoopbackClient client("127.0.0.1", port);
   REQUIRE(client.connected());
   // The client sends and never reads its echo: the echo server blocks on its writes, so
@@ -300,6 +304,9 @@ TEST_CASE("a reader that does not read holds the proxy's buffer bounded", "[prox
   uint64_t held = metrics["downstream_received_bytes"].get<uint64_t>() -
                   metrics["downstream_sent_bytes"].get<uint64_t>();
   CHECK(held <= 1024 * 1024);
+  CHECK(metrics["upstream_received_bytes"].get<uint64_t>() -
+            metrics["upstream_sent_bytes"].get<uint64_t>() <=
+        1024 * 1024);
   // The sender was stopped well short of all it had to send (the kernel's socket
   // buffers on loopback hold a few MB each way).
   CHECK(metrics["upstream_received_bytes"].get<uint64_t>() < 1600ull * 64 * 1024 / 2);

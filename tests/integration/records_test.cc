@@ -28,12 +28,6 @@ std::string pause_plan(const std::string& name, const std::string& pidfile) {
                        pidfile + "}}\n");
 }
 
-size_t count_of(const std::string& text, const std::string& part) {
-  size_t count = 0;
-  for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++count;
-  return count;
-}
-
 }  // namespace
 
 TEST_CASE("an aborted drill judges no objective, in the record, the summary and JUnit") {

@@ -99,6 +99,13 @@ inline bool mentions(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
+// How many times `part` occurs in `text` (overlapping occurrences counted).
+inline size_t count_of(const std::string& text, const std::string& part) {
+  size_t count = 0;
+  for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++count;
+  return count;
+}
+
 // The real binary as a process the test owns, so the test can signal it mid-drill:
 // `faultline --home HOME ARGS...` with FAULTLINE_LOCK_DIR under `home` (no target lock is
 // shared with other tests); stdout and stderr both go to `log_path`.

@@ -9,6 +9,15 @@
 #include "faults/network/proxy/connection.h"
 
 namespace faultline::proxy {
+namespace {
+
+bool out_of_resources(const std::error_code& error) {
+  return error == asio::error::no_descriptors ||
+         error == std::errc::too_many_files_open_in_system ||
+         error == asio::error::no_buffer_space || error == asio::error::no_memory;
+}
+
+}  // namespace
 
 Result<HostPort> split_host_port(const std::string& text, const char* what) {
   auto bad = [&](const char* why) {
@@ -47,6 +56,7 @@ Proxy::Proxy(asio::io_context& io, ConnectionMemory& memory, std::string name, s
       listen_(std::move(listen)),
       upstream_(std::move(upstream)),
       acceptor_(io),
+      accept_pause_(io),
       connections_(&memory) {}
 
 Status Proxy::start() {
@@ -99,8 +109,17 @@ void Proxy::accept_next() {
           connection->start();
         } else if (error == asio::error::operation_aborted) {
           return;
+        } else if (out_of_resources(error)) {
+          // Out of descriptors or memory: the connection stays queued in the kernel, so
+          // accepting again at once would fail again at once, spinning a core. Pause, as
+          // Go's net/http does, until closed connections give something back.
+          self->accept_pause_.expires_after(std::chrono::milliseconds(50));
+          self->accept_pause_.async_wait([self](std::error_code paused) {
+            if (!paused && self->acceptor_.is_open()) self->accept_next();
+          });
+          return;
         }
-        // Other errors (EMFILE, a connection reset before accept) leave the listener up.
+        // Other errors (a connection reset before accept) leave the listener up.
         self->accept_next();
       });
 }
@@ -108,6 +127,7 @@ void Proxy::accept_next() {
 void Proxy::stop() {
   std::error_code ignored;
   acceptor_.close(ignored);
+  accept_pause_.cancel();
   auto open = connections_;
   for (const auto& connection : open) connection->close(CloseHow::graceful);
   connections_.clear();

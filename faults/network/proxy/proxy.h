@@ -75,6 +75,7 @@ class Proxy : public std::enable_shared_from_this<Proxy> {
   std::string listen_;
   std::string upstream_;
   asio::ip::tcp::acceptor acceptor_;
+  asio::steady_timer accept_pause_;  // after an accept failed for want of descriptors
   std::vector<ToxicPtr> toxics_;
   std::pmr::set<std::shared_ptr<Connection>> connections_;
   ByteCounters counters_;

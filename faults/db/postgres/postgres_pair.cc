@@ -2,6 +2,7 @@
 
 #include <thread>
 
+#include "faults/db/postgres/conninfo.h"
 #include "faults/fault_steps.h"
 
 namespace faultline {
@@ -215,10 +216,15 @@ Result<Undo> restore_pair(const PgPairSpec& pair, ActionContext& context) {
   // promotion's own checkpoint may not have reached yet.
   auto checkpoint = target.sql(SqlRequest{pair.standby, "CHECKPOINT", pair.timeout});
   if (!checkpoint.ok()) return checkpoint.error().with_context("CHECKPOINT on the new primary");
+  // A password in the standby's connection string goes to pg_rewind through PGPASSWORD in
+  // its own environment, not on its command line (which every user can read, and which the
+  // record shows).
+  SplitConninfo source = split_password(pair.standby);
   Command rewind =
       as_server_user(target, pair,
                      {pair.bin_dir + "/pg_rewind", "--target-pgdata", pair.primary_data,
-                      "--source-server", pair.standby, "--write-recovery-conf"});
+                      "--source-server", source.without_password, "--write-recovery-conf"});
+  if (!source.password.empty()) rewind.env["PGPASSWORD"] = source.password;
   // pg_rewind copies the source's configuration files too: the old primary would come
   // up with the new one's port. Its own postgresql.conf is kept aside and put back.
   std::string own_conf = pair.primary_data + "/postgresql.conf";

@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 
 #include <catch2/catch.hpp>
+#include <cctype>
+#include <filesystem>
 #include <sstream>
 
 #include "runner/os/subprocess.h"
@@ -19,6 +21,34 @@ CliRun run_checked(const std::vector<std::string>& argv, Millis timeout) {
 }  // namespace
 
 std::string pg_pair_script() { return source_path("scenarios/fixtures/pg-pair"); }
+
+namespace {
+
+// Live (not zombie) processes whose working directory is `dir` or below it.
+std::vector<pid_t> processes_in(const std::string& dir) {
+  std::vector<pid_t> found;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", error)) {
+    std::string name = entry.path().filename();
+    if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0]))) continue;
+    std::error_code unreadable;
+    std::string cwd = std::filesystem::read_symlink(entry.path() / "cwd", unreadable);
+    if (unreadable || (cwd != dir && cwd.rfind(dir + "/", 0) != 0)) continue;
+    std::string stat = text_of(entry.path() / "stat");
+    size_t close = stat.rfind(") ");
+    if (close == std::string::npos || stat.substr(close + 2, 1) == "Z") continue;
+    found.push_back(std::stoi(name));
+  }
+  return found;
+}
+
+}  // namespace
+
+std::vector<pid_t> wait_for_no_processes_in(const std::string& dir, Millis timeout) {
+  std::vector<pid_t> left;
+  eventually([&] { return (left = processes_in(dir)).empty(); }, timeout);
+  return left;
+}
 
 PgPair::PgPair(Replication replication) : dir_(base_.path() + "/pair") {
   ::chmod(base_.path().c_str(), 0755);  // the postgres user walks through it

@@ -3,7 +3,10 @@
 // scenarios/fixtures/pg-pair on free loopback ports in a temp dir, and always torn down
 // (pg-pair down: the postmasters by the pids they wrote) when the PgPair is destroyed.
 // Tests that use one take the ctest RESOURCE_LOCK `postgres`.
+#include <sys/types.h>
+
 #include <string>
+#include <vector>
 
 #include "tests/support/test_support.h"
 
@@ -40,5 +43,9 @@ class PgPair {
 
 // The script itself (scenarios/fixtures/pg-pair).
 std::string pg_pair_script();
+
+// Waits (up to `timeout`) until no live process runs in a folder under `dir` (PostgreSQL
+// servers and their children run in their data folder); returns the pids left, if any.
+std::vector<pid_t> wait_for_no_processes_in(const std::string& dir, Millis timeout);
 
 }  // namespace faultline::testing

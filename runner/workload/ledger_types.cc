@@ -1,11 +1,14 @@
 // The ledger backends a plan's `workload:` may name: add one line per backend.
 #include "runner/workload/ledger_store.h"
 #include "runner/workload/postgres_ledger.h"
+#include "runner/workload/redis_ledger.h"
 
 namespace faultline {
 namespace {
 
-std::vector<const LedgerType*> all_ledger_types() { return {&postgres_ledger_type()}; }
+std::vector<const LedgerType*> all_ledger_types() {
+  return {&postgres_ledger_type(), &redis_ledger_type()};
+}
 
 }  // namespace
 

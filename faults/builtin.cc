@@ -1,3 +1,4 @@
+#include "faults/db/postgres/postgres_faults.h"
 #include "faults/db/redis/redis_failover.h"
 #include "faults/exec/exec_fault.h"
 #include "faults/faults.h"
@@ -12,6 +13,10 @@ Status register_builtin_faults(Registry& registry) {
     if (Status added = registry.add(add()); !added) return added;
   }
   for (auto* add : {&make_network_partition_type, &make_network_netem_type}) {
+    if (Status added = registry.add(add()); !added) return added;
+  }
+  for (auto* add : {&make_postgres_failover_type, &make_postgres_switchover_type,
+                    &make_postgres_replication_lag_type}) {
     if (Status added = registry.add(add()); !added) return added;
   }
   for (auto& type : make_proxy_fault_types()) {

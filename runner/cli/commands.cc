@@ -159,6 +159,17 @@ void print_summary(const DrillReport& report, int exit_code, const std::string& 
         "  drill: rto {} · downtime {} · {} drill rounds ({} passing) · resolution {}ms, K={}\n",
         ms_text(m.rto_ms), ms_text(m.downtime_ms), m.drill_rounds, m.passing_rounds,
         m.resolution_ms, m.recovered_after);
+    if (report.workload && report.workload->measurement) {
+      const LedgerMeasurement& l = *report.workload->measurement;
+      out += fmt::format(
+          "  ledger: rpo {} · {} writes acknowledged · {} lost · {} duplicated · {} unexpected · "
+          "{} split-brain · {} in doubt ({} survived) · {}/s to {}\n",
+          ms_text(l.rpo_ms), l.acknowledged, l.lost, l.duplicates, l.unexpected,
+          l.split_brain_writes, l.in_doubt, l.in_doubt_survived, report.workload->rate,
+          report.workload->read_back_server);
+    } else if (report.workload) {
+      out += "  ledger: not measured: " + report.workload->error + "\n";
+    }
     for (const auto& gap : m.gaps) {
       out += fmt::format(
           "  WARNING: no probe round started for {:.0f}ms at +{:.3f}s (the runner was "

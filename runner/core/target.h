@@ -16,6 +16,7 @@
 #include "runner/core/process_id.h"
 #include "runner/core/redis.h"
 #include "runner/core/result.h"
+#include "runner/core/sql.h"
 
 namespace faultline {
 
@@ -81,6 +82,10 @@ class Target {
   virtual Status tcp_connect(const std::string& host, int port, Millis timeout) = 0;
   // One request on a fresh connection (a probe stands for a new client).
   virtual Result<HttpResponse> http(const HttpRequest& request) = 0;
+  // One SQL query on a fresh connection (runner/core/sql.h); fails when no server
+  // accepts the connection in time, or the query fails. Messages never hold the
+  // connection string (it may carry a password).
+  virtual Result<SqlResult> sql(const SqlRequest& request) = 0;
   // One Redis exchange on a fresh connection (runner/core/redis.h): a reply for each
   // command, in order (an error reply is a reply); fails when the connection, AUTH or
   // the protocol fails, or the timeout passes. Messages never contain the password.

@@ -166,6 +166,23 @@ void redact_all(Json& value) {
   }
 }
 
+Json workload_json(const WorkloadRun& run) {
+  return Json{{"ledger", run.ledger},
+              {"describe", run.describe},
+              {"rate_per_second", run.rate},
+              {"write_timeout_ms", json_number(run.write_timeout_ms)},
+              {"started_ms", json_number(run.started_ms)},
+              {"stopped_ms", json_number(run.stopped_ms)},
+              {"write_errors", run.counters.errors},
+              {"last_error", run.counters.last_error},
+              {"connects", run.counters.connects},
+              {"error", run.error},
+              {"read_back_ms", json_number(run.read_back_ms)},
+              {"read_back_server", run.read_back_server},
+              {"ledger_measurement",
+               run.measurement ? ledger_measurement_json(*run.measurement) : Json(nullptr)}};
+}
+
 Json record_json(const DrillReport& report) {
   const Plan& plan = *report.plan;
   Json phases = Json::array();
@@ -234,6 +251,7 @@ Json record_json(const DrillReport& report) {
         {"rounds", report.rounds.size()}}},
       {"objectives", objectives_to_json(report.objectives)},
       {"measurements", measurements_to_json(report.measurements)},
+      {"workload", report.workload ? workload_json(*report.workload) : Json(nullptr)},
       {"counters",
        {{"faults_planned", plan.faults.size()},
         {"faults_injected", injected},

@@ -11,6 +11,7 @@
 #include "runner/engine/preflight.h"
 #include "runner/plan/plan.h"
 #include "runner/safety/step_context.h"
+#include "runner/workload/ledger_writer.h"
 
 namespace faultline {
 
@@ -35,6 +36,22 @@ struct FaultRun {
   std::vector<StepRecord> steps;  // the commands it ran (exec faults, plugins)
 };
 
+// What the write ledger (plan `workload:`) did and what it measured.
+struct WorkloadRun {
+  std::string ledger;    // "postgres"
+  std::string describe;  // where it wrote, without secrets
+  int rate = 0;
+  double write_timeout_ms = 0;
+  std::optional<double> started_ms, stopped_ms;
+  WriterCounters counters;
+  std::string error;  // it could not start, or read back
+  std::optional<double> read_back_ms;
+  std::string read_back_server;
+  std::optional<LedgerMeasurement> measurement;  // nullopt: nothing read back
+};
+
+Json workload_json(const WorkloadRun& run);
+
 struct PhaseSpan {
   std::string name;
   double started_ms = 0;
@@ -57,6 +74,7 @@ struct DrillReport {
   std::vector<FaultRun> faults;
   int service_restarts = 0;
   std::string service_logs;
+  std::optional<WorkloadRun> workload;
   Measurements measurements;
   bool evaluated = false;  // false when the drill aborted before it could be judged
   std::vector<ObjectiveResult> objectives;

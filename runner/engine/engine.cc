@@ -169,6 +169,7 @@ class Drill {
     enter("baseline");
     probes_ = std::make_unique<ProbeLoop>(plan_.steady_state, target_, recorder_);
     probes_->start();
+    if (!start_workload()) return;
     if (!baseline_holds()) return;
     enter("faults");
     faults_phase_ms_ = recorder_.now_ms();
@@ -387,6 +388,58 @@ class Drill {
     }
   }
 
+  // The write ledger starts with the baseline, so that it writes before, during and after
+  // the faults; a ledger that cannot be prepared aborts the drill before any fault.
+  bool start_workload() {
+    if (!plan_.workload) return true;
+    const WorkloadSpec& spec = *plan_.workload;
+    Params params(spec.params);
+    WorkloadRun run;
+    run.ledger = spec.ledger;
+    run.describe = spec.ledger_type->describe(params);
+    run.rate = spec.rate;
+    run.write_timeout_ms = static_cast<double>(spec.write_timeout.count());
+    report_.workload = run;
+    writer_ = std::make_unique<LedgerWriter>(spec.ledger_type->open(params, report_.drill_id),
+                                             spec.rate, spec.write_timeout, recorder_.origin());
+    if (Status started = writer_->start(spec.read_back_timeout); !started) {
+      report_.workload->error = started.error().message;
+      writer_.reset();
+      abort("workload: " + started.error().message);
+      return false;
+    }
+    report_.workload->started_ms = writer_->started_ms();
+    recorder_.event("note", "workload",
+                    fmt::format("ledger writer started: {}/s to {}", spec.rate, run.describe));
+    return true;
+  }
+
+  // Stops the writer and reads back what survived, while the system is still up.
+  void finish_workload() {
+    if (!writer_) return;
+    writer_->stop();
+    WorkloadRun& run = *report_.workload;
+    run.stopped_ms = recorder_.now_ms();
+    run.counters = writer_->counters();
+    auto back = writer_->store().read_back(plan_.workload->read_back_timeout);
+    run.read_back_ms = recorder_.now_ms();
+    if (!back.ok()) {
+      run.error = back.error().message;
+      recorder_.event("note", "workload", "ledger read back failed: " + run.error, false);
+    } else {
+      run.read_back_server = back->server;
+      run.measurement = measure_ledger(writer_->writes(), *back, writer_->started_ms());
+      const LedgerMeasurement& m = *run.measurement;
+      recorder_.event(
+          "note", "workload",
+          fmt::format("ledger: {} acknowledged, {} lost, {} duplicated, {} "
+                      "unexpected, rpo {:.0f}ms",
+                      m.acknowledged, m.lost, m.duplicates, m.unexpected, m.rpo_ms.value_or(0)),
+          m.lost == 0 && m.unexpected == 0);
+    }
+    writer_.reset();
+  }
+
   // What remains to be measured and judged once the drill is over, whatever happened.
   void finish() {
     bool any_to_undo = std::any_of(report_.faults.begin(), report_.faults.end(), [](auto& run) {
@@ -400,6 +453,7 @@ class Drill {
       rollback_all_in_reverse();
     }
     if (probes_) probes_->stop();
+    finish_workload();
     if (services_) {
       enter("teardown");
       if (Status stopped = services_->stop_all(); !stopped) {
@@ -443,6 +497,9 @@ class Drill {
                                     undone ? run.rolled_back_ms : std::nullopt});
     }
     report_.measurements = measure(recorder_.rounds(), windows, plan_.steady_state);
+    if (report_.workload && report_.workload->measurement) {
+      report_.measurements.rpo_ms = report_.workload->measurement->rpo_ms;
+    }
     // An aborted drill was not run to its end: its figures judge nothing.
     report_.evaluated = report_.verdict != "aborted";
     report_.objectives =
@@ -521,6 +578,7 @@ class Drill {
   std::unique_ptr<Services> services_;
   std::unique_ptr<DrillProxies> proxies_;
   std::unique_ptr<ProbeLoop> probes_;
+  std::unique_ptr<LedgerWriter> writer_;
   double faults_phase_ms_ = 0;  // when the faults phase began
 };
 

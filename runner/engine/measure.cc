@@ -155,24 +155,20 @@ void summarize_drill(Measurements& m) {
   m.recovery_point_ms = m.outages.back().recovered_ms;
 }
 
-struct ObjectiveKind {
-  const char* name;
-  const char* unit;
-  bool higher_is_better;
-  std::optional<double> (*achieved)(const Measurements&);
-};
-
-const ObjectiveKind kObjectiveKinds[] = {
-    {"rto", "ms", false, [](const Measurements& m) { return m.rto_ms; }},
-    {"availability", "percent", true, [](const Measurements& m) { return m.availability_percent; }},
-};
+// The figure each objective of objective_kinds() is judged on.
+std::optional<double> achieved_figure(const std::string& name, const Measurements& m) {
+  if (name == "rto") return m.rto_ms;
+  if (name == "rpo") return m.rpo_ms;
+  if (name == "availability") return m.availability_percent;
+  return std::nullopt;
+}
 
 ObjectiveResult judge(const ObjectiveSpec& objective, const ObjectiveKind& kind,
                       const Measurements& measurements, bool evaluated) {
   ObjectiveResult result{objective.name, objective.target, std::nullopt,
-                         ObjectiveStatus::not_evaluated, kind.unit};
+                         ObjectiveStatus::not_evaluated, unit_name(kind.unit)};
   if (!evaluated) return result;
-  result.achieved = kind.achieved(measurements);
+  result.achieved = achieved_figure(objective.name, measurements);
   bool met = result.achieved && (kind.higher_is_better ? *result.achieved >= objective.target
                                                        : *result.achieved <= objective.target);
   result.status = met ? ObjectiveStatus::met : ObjectiveStatus::missed;
@@ -275,10 +271,8 @@ std::vector<ObjectiveResult> evaluate_objectives(const std::vector<ObjectiveSpec
                                                  const Measurements& measurements, bool evaluated) {
   std::vector<ObjectiveResult> results;
   for (const auto& objective : objectives) {
-    for (const auto& kind : kObjectiveKinds) {
-      if (objective.name == kind.name)
-        results.push_back(judge(objective, kind, measurements, evaluated));
-    }
+    if (const ObjectiveKind* kind = find_objective_kind(objective.name))
+      results.push_back(judge(objective, *kind, measurements, evaluated));
   }
   return results;
 }
@@ -311,6 +305,7 @@ Json measurements_to_json(const Measurements& m) {
               {"rto_ms", json_number(m.rto_ms)},
               {"downtime_ms", json_number(m.downtime_ms)},
               {"availability_percent", json_number(m.availability_percent)},
+              {"rpo_ms", json_number(m.rpo_ms)},
               {"drill_rounds", m.drill_rounds},
               {"passing_rounds", m.passing_rounds},
               {"recovered", m.recovered},
@@ -324,7 +319,7 @@ Json measurements_to_json(const Measurements& m) {
 Json objectives_to_json(const std::vector<ObjectiveResult>& results) {
   Json out = Json::object();
   for (const auto& result : results) {
-    std::string suffix = result.unit == "ms" ? "_ms" : "_percent";
+    std::string suffix = "_" + result.unit;
     out[result.name] = Json{{"target" + suffix, json_number(result.target)},
                             {"achieved" + suffix, json_number(result.achieved)},
                             {"met", met_json(result.status)},

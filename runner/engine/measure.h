@@ -64,6 +64,8 @@ struct Measurements {
   int drill_rounds = 0;                  // rounds ending at or after t0
   int passing_rounds = 0;
   std::optional<double> availability_percent;
+  // From the write ledger (runner/workload), when the plan has a workload; else nullopt.
+  std::optional<double> rpo_ms;
   bool recovered = false;    // no outage left unrecovered (and at least one drill round)
   double resolution_ms = 0;  // the probe interval
   int recovered_after = 0;   // K
@@ -86,7 +88,7 @@ struct ObjectiveResult {
   double target = 0;
   std::optional<double> achieved;
   ObjectiveStatus status = ObjectiveStatus::not_evaluated;
-  std::string unit;  // "ms" or "percent"
+  std::string unit;  // unit_name(): "ms" or "percent"
 };
 
 // "met", "missed" or "not_evaluated", as the record spells them.

@@ -19,6 +19,8 @@ class Recorder {
   Recorder(MonoTime started, DrillObserver& observer) : started_(started), observer_(observer) {}
 
   double now_ms() const { return elapsed_ms(started_, MonoClock::now()); }
+  // The time base every offset counts from.
+  MonoTime origin() const { return started_; }
   double ms_at(MonoTime when) const { return elapsed_ms(started_, when); }
   MonoTime started() const { return started_; }
 

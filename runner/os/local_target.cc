@@ -10,6 +10,7 @@
 #include "runner/os/files.h"
 #include "runner/os/http_client.h"
 #include "runner/os/net.h"
+#include "runner/os/pg_client.h"
 #include "runner/os/process.h"
 #include "runner/os/redis_client.h"
 #include "runner/os/subprocess.h"
@@ -105,6 +106,8 @@ class LocalTarget final : public Target {
   }
 
   Result<HttpResponse> http(const HttpRequest& request) override { return http_request(request); }
+
+  Result<SqlResult> sql(const SqlRequest& request) override { return sql_query(request); }
 
   Result<std::vector<RedisReply>> redis(const RedisRequest& request) override {
     return redis_exchange(request);

@@ -12,6 +12,7 @@
 #include "runner/core/fault.h"
 #include "runner/core/probe.h"
 #include "runner/plan/diagnostic.h"
+#include "runner/plan/objective_kinds.h"
 
 namespace faultline {
 
@@ -74,8 +75,22 @@ struct ProxySpec {
 };
 
 struct ObjectiveSpec {
-  std::string name;   // "rto", "availability"
-  double target = 0;  // milliseconds for durations, percent for availability
+  std::string name;   // an objective_kinds() name: "rto", "rpo", "availability"
+  double target = 0;  // in `unit`
+  ObjectiveUnit unit = ObjectiveUnit::ms;
+};
+
+class LedgerType;
+
+// The plan's `workload:`: a write ledger the RPO is measured from (runner/workload).
+struct WorkloadSpec {
+  std::string ledger;  // the backend: "postgres"
+  Json params;         // checked against the backend's schema, defaults in
+  const LedgerType* ledger_type = nullptr;
+  int rate = 200;  // writes per second
+  Millis write_timeout{1000};
+  Millis read_back_timeout{10000};
+  SourceLocation where;
 };
 
 struct SteadyState {
@@ -120,6 +135,7 @@ struct Plan {
   std::vector<ProxySpec> proxies;
   SteadyState steady_state;
   std::vector<FaultSpec> faults;  // in firing order
+  std::optional<WorkloadSpec> workload;
   Millis recovery_timeout{60000};
   // After recovery, keep probing this long: the window availability is measured over.
   Millis recovery_observe{0};

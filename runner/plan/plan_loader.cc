@@ -10,11 +10,13 @@
 #include "runner/plan/continuity_reader.h"
 #include "runner/plan/fault_reader.h"
 #include "runner/plan/node_reader.h"
+#include "runner/plan/objective_kinds.h"
 #include "runner/plan/probe_reader.h"
 #include "runner/plan/proxy_reader.h"
 #include "runner/plan/schedule_reader.h"
 #include "runner/plan/service_reader.h"
 #include "runner/plan/substitutions.h"
+#include "runner/plan/workload_reader.h"
 
 namespace faultline {
 namespace {
@@ -22,7 +24,7 @@ namespace {
 const std::vector<std::string> kTopKeys = {"version",      "name",    "description", "owner",
                                            "runbook",      "vars",    "objectives",  "services",
                                            "steady_state", "faults",  "recovery",    "continuity",
-                                           "proxies",      "plugins", "schedule"};
+                                           "proxies",      "plugins", "schedule",    "workload"};
 
 class PlanLoader {
  public:
@@ -58,10 +60,10 @@ class PlanLoader {
     optional(top, "runbook", [&](const YAML::Node& node) {
       plan_.runbook = reader_.text(node, "runbook").value_or("");
     });
-    optional(top, "objectives", [&](const YAML::Node& node) { read_objectives(node); });
-    optional(top, "continuity", [&](const YAML::Node& node) {
-      plan_.continuity = read_continuity(reader_, node);
-    });
+    optional(top, "objectives",
+             [&](const YAML::Node& node) { read_objectives(node, top.count("workload") > 0); });
+    optional(top, "continuity",
+             [&](const YAML::Node& node) { plan_.continuity = read_continuity(reader_, node); });
     optional(top, "schedule",
              [&](const YAML::Node& node) { plan_.schedule = read_schedule(reader_, node); });
     // Loaded before the plan (plan_plugins.h); here only their form is checked.
@@ -77,6 +79,8 @@ class PlanLoader {
     require(top, "faults", root, [&](const YAML::Node& node) {
       plan_.faults = read_faults(reader_, registry_, node, plan_.services, plan_.proxies);
     });
+    optional(top, "workload",
+             [&](const YAML::Node& node) { plan_.workload = read_workload(reader_, node); });
     optional(top, "recovery", [&](const YAML::Node& node) {
       for (const Field& field : reader_.fields(node, {"timeout", "observe"}, "recovery")) {
         if (field.key == "observe") {
@@ -151,19 +155,23 @@ class PlanLoader {
     }
   }
 
-  void read_objectives(const YAML::Node& node) {
-    for (const Field& field : reader_.fields(node, {"rto", "availability", "rpo"}, "objectives")) {
-      if (field.key == "rto") {
-        if (auto rto = reader_.duration(field.value, "rto"))
-          plan_.objectives.push_back({"rto", static_cast<double>(rto->count())});
-      } else if (field.key == "availability") {
-        if (auto percent = reader_.percent(field.value, "availability"))
-          plan_.objectives.push_back({"availability", *percent});
-      } else {
-        reader_.error(field.key_node,
-                      "rpo needs a write-ledger workload, which this faultline does not have yet; "
-                      "remove it or measure rto/availability");
+  void read_objectives(const YAML::Node& node, bool has_workload) {
+    for (const Field& field : reader_.fields(node, objective_kind_names(), "objectives")) {
+      const ObjectiveKind& kind = *find_objective_kind(field.key);
+      if (kind.needs_workload && !has_workload) {
+        reader_.error(field.key_node, std::string(kind.name) +
+                                          " is measured from a write ledger: add a workload: "
+                                          "section, or remove this objective");
+        continue;
       }
+      std::optional<double> target;
+      if (kind.unit == ObjectiveUnit::ms) {
+        if (auto duration = reader_.duration(field.value, kind.name))
+          target = static_cast<double>(duration->count());
+      } else if (auto percent = reader_.percent(field.value, kind.name)) {
+        target = *percent;
+      }
+      if (target) plan_.objectives.push_back({kind.name, *target, kind.unit});
     }
   }
 

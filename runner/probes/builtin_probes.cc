@@ -4,13 +4,14 @@
 #include "runner/probes/http/http_probe.h"
 #include "runner/probes/probes.h"
 #include "runner/probes/redis/redis_probe.h"
+#include "runner/probes/sql/sql_probe.h"
 #include "runner/probes/tcp/tcp_probe.h"
 
 namespace faultline {
 
 Status register_builtin_probes(Registry& registry) {
   for (auto* make : {&make_http_probe_type, &make_tcp_probe_type, &make_exec_probe_type,
-                     &make_redis_probe_type}) {
+                     &make_redis_probe_type, &make_sql_probe_type}) {
     if (Status added = registry.add(make()); !added) return added;
   }
   return {};

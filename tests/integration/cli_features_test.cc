@@ -49,7 +49,7 @@ TEST_CASE("types lists every fault and probe type with its parameters") {
     CHECK(std::count(faults.begin(), faults.end(), name) == 1);
   }
   CHECK(std::is_sorted(faults.begin(), faults.end()));
-  CHECK(probes == std::vector<std::string>{"exec", "http", "lua", "redis", "tcp"});
+  CHECK(probes == std::vector<std::string>{"exec", "http", "lua", "redis", "sql", "tcp"});
   Json kill;
   for (const auto& type : types["faults"]) {
     if (type["name"] == "process.kill") kill = type;

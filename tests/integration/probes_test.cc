@@ -9,6 +9,7 @@
 
 #include "runner/os/local_target.h"
 #include "runner/runner.h"
+#include "tests/support/probe_check.h"
 #include "tests/support/test_support.h"
 
 using namespace faultline;
@@ -16,18 +17,8 @@ using namespace faultline::testing;
 
 namespace {
 
-// Configures a probe the way the plan loader would (schema defaults included).
 ProbeOutcome check(const std::string& type, Json params) {
-  const ProbeType* probe_type = builtin_registry().probe_type(type);
-  REQUIRE(probe_type != nullptr);
-  for (const auto& spec : probe_type->schema().params) {
-    if (!params.contains(spec.name) && !spec.default_value.is_null())
-      params[spec.name] = spec.default_value;
-  }
-  auto probe = probe_type->configure(Params(params));
-  REQUIRE(probe.ok());
-  auto target = make_local_target();
-  return (*probe)->check(*target);
+  return check_probe(type, std::move(params));
 }
 
 }  // namespace

@@ -263,10 +263,12 @@ faults:
     params: {inject: [true]}
 )");
   CHECK(rendered(text) ==
-        "plan.yaml:5:7: error: a probe needs exactly one type key (exec, http, lua, redis, tcp)\n"
+        "plan.yaml:5:7: error: a probe needs exactly one type key (exec, http, lua, redis, sql, "
+        "tcp)\n"
         "    - name: nothing\n"
         "      ^\n"
-        "plan.yaml:6:7: error: a probe needs exactly one type key (exec, http, lua, redis, tcp)\n"
+        "plan.yaml:6:7: error: a probe needs exactly one type key (exec, http, lua, redis, sql, "
+        "tcp)\n"
         "    - tcp: {port: 80}\n"
         "      ^\n");
 }
@@ -344,11 +346,11 @@ faults:
         "    ^\n");
 }
 
-TEST_CASE("an rpo objective is refused until there is a write ledger") {
+TEST_CASE("an rpo objective is refused without a workload to measure it from") {
   std::string text = kMinimalPlan + "objectives:\n  rto: 5s\n  rpo: 1s\n";
   CHECK(rendered(text) ==
-        "plan.yaml:13:3: error: rpo needs a write-ledger workload, which this faultline does not "
-        "have yet; remove it or measure rto/availability\n"
+        "plan.yaml:13:3: error: rpo is measured from a write ledger: add a workload: section, or "
+        "remove this objective\n"
         "  rpo: 1s\n"
         "  ^\n");
 }

@@ -588,6 +588,7 @@ TEST_CASE("measurements round to microseconds in JSON and say null for what was 
   CHECK(nothing.dump() ==
         R"({"t0_ms":null,"first_failure_ms":null,"time_to_detect_ms":null,)"
         R"("recovery_point_ms":null,"rto_ms":null,"downtime_ms":null,)"
-        R"("availability_percent":null,"drill_rounds":0,"passing_rounds":0,"recovered":false,)"
+        R"("availability_percent":null,"rpo_ms":null,"drill_rounds":0,"passing_rounds":0,)"
+        R"("recovered":false,)"
         R"("resolution_ms":100,"recovered_after":3,"outages":[],"faults":[],"gaps":[]})");
 }

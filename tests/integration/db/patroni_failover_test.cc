@@ -87,8 +87,14 @@ TEST_CASE(
   Json record = only_record(records);
   Json rto = record["measurements"]["rto_ms"];
   REQUIRE(rto.is_number());
-  std::cout << "patroni scenario: rto " << rto.get<double>() << " ms, whole drill " << took
-            << " s\n";
+  // The application's writes (the ledger, synchronous mode): none acknowledged is lost.
+  const Json& ledger = record["workload"]["ledger_measurement"];
+  std::cout << "patroni scenario: rto " << rto.get<double>() << " ms, rpo "
+            << record["measurements"]["rpo_ms"] << " ms (" << ledger["acknowledged"]
+            << " acknowledged, " << ledger["lost"] << " lost), whole drill " << took << " s\n";
+  CHECK(ledger["acknowledged"].get<int64_t>() > 200);
+  CHECK(ledger["lost"] == 0);
+  CHECK(record["objectives"]["rpo"]["status"] == "met");
   // The leader key has to expire first (ttl 5 s, of which up to loop_wait 1 s has passed).
   CHECK(rto.get<double>() > 3000);
   CHECK(rto.get<double>() < 15000);

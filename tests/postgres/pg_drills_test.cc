@@ -156,9 +156,9 @@ TEST_CASE("the ledger's lost count matches the rows psql finds, and rollback lea
   check_no_server_left(pair_dir);
 }
 
-// [!mayfail]: passes on the db-pg branch, but after merging main it failed 4 runs of 4:
+// [!mayfail]: passed on the db-pg branch, but after merging main it failed in 6 of 8 runs:
 // recover's restart of the killed old primary hits "another server might be running"
-// (pg_ctl start while the killed postmaster's leftovers are still there). Not explained
+// (pg_ctl start while the killed postmaster's leftovers are still there?). Not explained
 // yet; Catch still prints every failed check. Remove the tag once it is fixed.
 TEST_CASE("a runner SIGKILLed mid-failover, then recover, leaves exactly one writable primary",
           "[!mayfail]") {
